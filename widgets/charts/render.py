@@ -1,0 +1,75 @@
+"""Turn a chart into something a notebook can display, without pyplot.
+
+``show_chart(plot_fn, *args, **kwargs)`` draws on a fresh ``Figure`` and returns a
+``ChartImage``: Jupyter shows it as an accessible ``<figure>`` (image + alt text +
+caption) and it also offers plain PNG bytes.  Nothing global is created or closed,
+so it never interferes with pyplot figures a learner makes.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from .style import alt_text, new_figure, series_style
+
+
+def figure_png(fig, dpi=None) -> bytes:
+    """Render ``fig`` to PNG bytes with the Agg renderer (no pyplot, no display)."""
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    with series_style():
+        fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
+    return buf.getvalue()
+
+
+class ChartImage:
+    """A rendered chart: ``.png`` bytes, ``.alt_text``, ``.figure`` and ``.ax``."""
+
+    def __init__(self, figure, ax, png: bytes, alt: str):
+        self.figure = figure
+        self.ax = ax
+        self.png = png
+        self.alt_text = alt
+
+    def _repr_png_(self):
+        return self.png
+
+    def _repr_html_(self):
+        data = base64.b64encode(self.png).decode("ascii")
+        alt = html.escape(self.alt_text, quote=True)
+        return (
+            '<figure style="margin:0">'
+            f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'
+            f"<figcaption>{html.escape(self.alt_text)}</figcaption>"
+            "</figure>"
+        )
+
+    def __repr__(self):
+        return f"<ChartImage: {self.alt_text}>"
+
+    def save(self, path):
+        """Write the PNG to ``path`` (folders are created)."""
+        from pathlib import Path
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.png)
+        return path
+
+
+def show_chart(plot_fn, *args, figsize=(8, 4.5), **kwargs) -> ChartImage:
+    """Draw ``plot_fn(ax, *args, **kwargs)`` on a fresh Figure and return a ChartImage.
+
+    Example: ``show_chart(plot_anc_gauge, 800)`` in a notebook cell shows the gauge
+    with its alt text as caption.
+    """
+    fig, ax = new_figure(figsize=figsize)
+    with series_style():
+        plot_fn(ax, *args, **kwargs)
+    png = figure_png(fig)
+    return ChartImage(fig, ax, png, alt_text(ax))

@@ -1,0 +1,107 @@
+"""Immunoglobulin replacement: IgG level over time against a target trough."""
+from __future__ import annotations
+
+import numpy as np
+
+from .style import PALETTE, artists, fmt_int, remember, series_style, set_alt_text
+
+# line looks for up to four regimens on one Axes (colour + line style)
+REGIMEN_STYLES = (
+    {"color": PALETTE["blue"], "linestyle": "-"},
+    {"color": PALETTE["orange"], "linestyle": "--"},
+    {"color": PALETTE["bluish_green"], "linestyle": "-."},
+    {"color": PALETTE["reddish_purple"], "linestyle": ":"},
+)
+
+
+def _check_levels(df):
+    try:
+        ok = {"day", "igg_mg_dl"} <= set(df.columns)
+    except AttributeError:
+        raise ValueError(
+            f"plot_igg_levels needs a table from igg_levels(), got {type(df).__name__}"
+        ) from None
+    if not ok:
+        raise ValueError("plot_igg_levels needs the columns 'day' and 'igg_mg_dl' (from igg_levels())")
+    if len(df) == 0:
+        raise ValueError("plot_igg_levels was given an empty table (no days to draw)")
+
+
+def igg_description(df, target_trough_mg_dl=None, label=None) -> str:
+    days = np.asarray(df["day"], float)
+    level = np.asarray(df["igg_mg_dl"], float)
+    last = days >= days[-1] - min(35.0, (days[-1] - days[0]) / 3)
+    peak, trough = level[last].max(), level[last].min()
+    name = f"{label}: " if label else ""
+    text = (
+        f"{name}serum IgG over {fmt_int(days[-1] - days[0])} days rises and falls with each dose; "
+        f"in the last weeks it swings between {fmt_int(trough)} and {fmt_int(peak)} mg/dL"
+    )
+    if target_trough_mg_dl is not None:
+        where = "above" if trough >= target_trough_mg_dl else "below"
+        text += f", with the lowest level {where} the {fmt_int(target_trough_mg_dl)} mg/dL target trough"
+    return text
+
+
+def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None):
+    """Serum IgG (mg/dL) against day, with the target trough as a shaded band.
+
+    Call it several times on the same Axes with different ``label`` values to compare
+    regimens; calling it again with the same label updates that line in place.
+    """
+    _check_levels(df)
+    if target_trough_mg_dl is not None:
+        target_trough_mg_dl = float(target_trough_mg_dl)
+        if not target_trough_mg_dl > 0:
+            raise ValueError(f"target trough must be above 0 mg/dL, got {target_trough_mg_dl}")
+    days = np.asarray(df["day"], float)
+    level = np.asarray(df["igg_mg_dl"], float)
+    key = f"igg:{label or ''}"
+    with series_style():
+        store = artists(ax, "igg_lines")
+        if store is None:
+            store = remember(ax, "igg_lines", {})
+            ax.set_xlabel("Time since first dose (days)")
+            ax.set_ylabel("Serum IgG (mg/dL)")
+            ax.grid(True, alpha=0.3)
+        line = store.get(key)
+        if line is None:
+            st = REGIMEN_STYLES[len(store) % len(REGIMEN_STYLES)]
+            (line,) = ax.plot([], [], linewidth=2.2, label=label or "Serum IgG", **st)
+            store[key] = line
+        line.set_data(days, level)
+        band = artists(ax, "igg_target")
+        if target_trough_mg_dl is not None:
+            if band is None:
+                band = {
+                    "span": ax.axhspan(0, 1, facecolor=PALETTE["vermillion"], alpha=0.12,
+                                       hatch="//", edgecolor=PALETTE["vermillion"], linewidth=0,
+                                       label="Below target trough"),
+                    "line": ax.axhline(1, color=PALETTE["vermillion"], linewidth=1.5,
+                                       linestyle="--"),
+                }
+                remember(ax, "igg_target", band)
+            band["span"].set_visible(True)
+            band["line"].set_visible(True)
+            # axhspan returns a Rectangle in data y / axes x coordinates
+            band["span"].set_y(0)
+            band["span"].set_height(target_trough_mg_dl)
+            band["line"].set_ydata([target_trough_mg_dl, target_trough_mg_dl])
+            band["line"].set_label(f"Target trough {fmt_int(target_trough_mg_dl)} mg/dL")
+        elif band is not None:
+            band["span"].set_visible(False)
+            band["line"].set_visible(False)
+        lines = list(store.values())
+        top = max(float(np.nanmax(l.get_ydata())) for l in lines if len(l.get_ydata()))
+        if target_trough_mg_dl is not None:
+            top = max(top, target_trough_mg_dl)
+        all_days = np.concatenate([np.asarray(l.get_xdata(), float) for l in lines])
+        ax.set_xlim(float(all_days.min()), float(all_days.max()))
+        ax.set_ylim(0, top * 1.15)
+        handles = [l for l in lines]
+        if band is not None and band["line"].get_visible():
+            handles += [band["line"], band["span"]]
+        ax.legend(handles=handles, loc="lower right", frameon=True, framealpha=0.9)
+        ax.set_title(title or "Serum IgG with replacement therapy")
+    set_alt_text(ax, igg_description(df, target_trough_mg_dl, label))
+    return ax
