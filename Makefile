@@ -1,0 +1,67 @@
+# Immune Balance: the two commands of the README are `make lab` and `make test`.
+# Everything else here is a helper for contributors and teachers.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+JUPYTER_PORT ?= 8888
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Scratch space for tests, so they never write to ~/.jupyter, ~/.ipython or ~/.cache.
+TEST_HOME := $(CURDIR)/build/test-home
+PYTEST_ARGS ?=
+
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help setup lab test test-unit test-notebooks bench clean-notebooks lock clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## Create .venv and install the pinned dependencies (only when the pins change)
+
+# The stamp is newer than the pins once they are installed, so a second run does nothing.
+$(STAMP): requirements.lock pyproject.toml tools/setup_env.sh
+	@bash tools/setup_env.sh "$(PYTHON)" "$(VENV)"
+	@touch $(STAMP)
+
+lab: $(STAMP) ## Set up, then open the series in JupyterLab (http://127.0.0.1:$$JUPYTER_PORT/lab)
+	$(BIN)/jupyter lab notebooks/00-start-here.ipynb \
+		--ServerApp.ip=127.0.0.1 --ServerApp.port=$(JUPYTER_PORT) --ServerApp.port_retries=0 \
+		--ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
+
+test: $(STAMP) ## Set up, then run every test: unit tests and every notebook under nbval
+	@mkdir -p $(TEST_HOME)
+	IPYTHONDIR=$(TEST_HOME)/ipython JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter-config \
+	JUPYTER_RUNTIME_DIR=$(TEST_HOME)/jupyter-runtime MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
+	IMMUNE_BALANCE_PROGRESS_DIR=$(TEST_HOME)/progress \
+		$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=120 \
+		-p no:cacheprovider $(PYTEST_ARGS)
+
+test-unit: $(STAMP) ## Only the unit tests (fast)
+	$(BIN)/python -m pytest tests -p no:cacheprovider $(PYTEST_ARGS)
+
+test-notebooks: $(STAMP) ## Only the notebooks, under nbval
+	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-cell-timeout=120 -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Print widget redraw timings and kernel memory per notebook
+	$(BIN)/python tools/bench.py
+
+clean-notebooks: $(STAMP) ## Strip outputs, execution counts and saved widget state from every notebook
+	$(BIN)/python tools/clean_notebooks.py notebooks
+
+lock: ## Refresh the pinned versions in requirements.lock (needs network; review the diff)
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet pip-tools
+	build/lock-venv/bin/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock \
+		pyproject.toml tools/build-requirements.in
+	$(BIN)/python tools/sync_environment.py || python3 tools/sync_environment.py
+
+clean: ## Remove build output (keeps .venv)
+	rm -rf build
