@@ -30,8 +30,8 @@ Where the ideas come from
 -------------------------
 * Pathogen against effectors is the classic predator-prey-like infection model
   (logistic pathogen growth, mass-action killing, effector expansion driven by
-  antigen); see Nowak & May, *Virus Dynamics* (2000) and the review by
-  Eftimie, Gillard & Cantrell 2016 (source id ``eftimie2016``).
+  antigen), as in Nowak & May, *Virus Dynamics*, Oxford University Press
+  2000 (source id ``nowak_may2000``).
 * The self-antigen loop (effector attack damages tissue, damage releases
   self-antigen, self-antigen keeps effectors going) and Tregs that suppress the
   response are borrowed from Alexander & Wahl 2011, Bull Math Biol 73:33-71,
@@ -285,9 +285,10 @@ def simulate_scenario(name="balanced", days=60, **overrides):
     named parameters (see ``PARAMETER_INFO``); the parameters used are stored in
     ``df.attrs["parameters"]`` and the scenario name in ``df.attrs["scenario"]``.
 
-    The model and its sources (Alexander & Wahl 2011, Bull Math Biol 73:33;
-    predator-prey-like pathogen/effector models) are described in the module
-    docstring and in ``widgets/models/README.md``.
+    The model and its sources (``alexander_wahl2011``: Alexander & Wahl 2011,
+    Bull Math Biol 73:33, BioModels BIOMD0000000289; ``nowak_may2000``: Nowak &
+    May 2000, Virus Dynamics) are described in the module docstring and in
+    ``widgets/models/README.md``.
     """
     days = _check_finite_number("days", days, 0.0, MAX_DAYS, low_inclusive=False)
     p = scenario_parameters(name, **overrides)
