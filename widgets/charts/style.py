@@ -132,14 +132,15 @@ def series_style():
         yield
 
 
-def new_figure(figsize=(8, 4.5), nrows=1, ncols=1, **subplot_kw):
+def new_figure(figsize=(8, 4.5), nrows=1, ncols=1, gridspec_kw=None, **subplot_kw):
     """A fresh ``Figure`` (not registered with pyplot) and its axes.
 
     Returns ``(fig, ax)`` for a single panel, otherwise ``(fig, axes_array)``.
     """
     with series_style():
         fig = Figure(figsize=figsize, layout="constrained")
-        axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None, squeeze=True)
+        axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None,
+                            gridspec_kw=gridspec_kw, squeeze=True)
     return fig, axes
 
 

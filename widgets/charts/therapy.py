@@ -43,11 +43,15 @@ def igg_description(df, target_trough_mg_dl=None, label=None) -> str:
     return text
 
 
-def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None):
+def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, slot=None):
     """Serum IgG (mg/dL) against day, with the target trough as a shaded band.
 
     Call it several times on the same Axes with different ``label`` values to compare
     regimens; calling it again with the same label updates that line in place.
+    ``slot`` (optional) names the line independently of its legend text, so an app
+    can relabel a line ("IVIG 400 mg/kg ...") without creating a new one.
+    Lines made invisible (``line.set_visible(False)``) are left out of the scaling
+    and the legend.
     """
     _check_levels(df)
     if target_trough_mg_dl is not None:
@@ -56,7 +60,7 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None):
             raise ValueError(f"target trough must be above 0 mg/dL, got {target_trough_mg_dl}")
     days = np.asarray(df["day"], float)
     level = np.asarray(df["igg_mg_dl"], float)
-    key = f"igg:{label or ''}"
+    key = f"igg:{slot if slot is not None else (label or '')}"
     with series_style():
         store = artists(ax, "igg_lines")
         if store is None:
@@ -70,6 +74,8 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None):
             (line,) = ax.plot([], [], linewidth=2.2, label=label or "Serum IgG", **st)
             store[key] = line
         line.set_data(days, level)
+        line.set_label(label or "Serum IgG")
+        line.set_visible(True)
         band = artists(ax, "igg_target")
         if target_trough_mg_dl is not None:
             if band is None:
@@ -91,7 +97,7 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None):
         elif band is not None:
             band["span"].set_visible(False)
             band["line"].set_visible(False)
-        lines = list(store.values())
+        lines = [l for l in store.values() if l.get_visible()]
         top = max(float(np.nanmax(l.get_ydata())) for l in lines if len(l.get_ydata()))
         if target_trough_mg_dl is not None:
             top = max(top, target_trough_mg_dl)

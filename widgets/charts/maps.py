@@ -1,0 +1,212 @@
+"""Overview maps: disorders x symptoms and disorders x treatment classes.
+
+Rows are disorders grouped by direction (underactive, overactive, mixed); each
+group gets a lightly hatched background band and its own colour and marker, so the
+grouping is readable without colour.  Both functions load the tables through
+``widgets.data.load`` when they are not given.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .style import DIRECTION_STYLE, DIRECTIONS, PALETTE, series_style, set_alt_text
+
+TYPICALITY_SIZE = {"hallmark": 110.0, "common": 60.0, "occasional": 25.0}
+TREATMENT_CLASSES = ("replacement", "immunosuppression", "immunomodulation", "stimulation",
+                     "anti-infective", "transplant", "supportive", "watchful waiting")
+
+
+def _load(name, given):
+    if given is not None:
+        return given
+    from widgets.data import load
+
+    return load(name)
+
+
+def _need(df, columns, what):
+    try:
+        missing = [c for c in columns if c not in df.columns]
+    except AttributeError:
+        raise ValueError(f"{what} must be a table (DataFrame), got {type(df).__name__}") from None
+    if missing:
+        raise ValueError(f"{what} needs the columns {', '.join(columns)}; missing: {', '.join(missing)}")
+
+
+def _rows(disorders, present_ids, disorder_ids):
+    """Disorder rows to show, grouped by direction then sorted by short name."""
+    d = disorders.copy()
+    if "short_name" in d.columns:
+        names = d["short_name"].astype(str)
+        d["short_name"] = names.where(names.str.len() > 0, d["name"])
+    else:
+        d["short_name"] = d["name"]
+    if disorder_ids is not None:
+        wanted = list(dict.fromkeys(disorder_ids))
+        unknown = [i for i in wanted if i not in set(d["disorder_id"])]
+        if unknown:
+            raise ValueError(
+                f"Unknown disorder id(s): {', '.join(unknown)}. "
+                f"Known ids include: {', '.join(sorted(d['disorder_id'])[:8])}, ..."
+            )
+        d = d[d["disorder_id"].isin(wanted)]
+    else:
+        d = d[d["disorder_id"].isin(present_ids)]
+    if d.empty:
+        raise ValueError("No disorders to show: the selection is empty")
+    order = {k: i for i, k in enumerate(DIRECTIONS)}
+    d = d.assign(_g=d["direction"].map(order).fillna(9)).sort_values(["_g", "short_name"])
+    return d.reset_index(drop=True)
+
+
+def _draw_groups(ax, rows, n_cols, label_x):
+    """Background bands + direction labels for each group of rows (y = row index)."""
+    for direction in DIRECTIONS:
+        idx = np.flatnonzero(rows["direction"].to_numpy() == direction)
+        if idx.size == 0:
+            continue
+        st = DIRECTION_STYLE[direction]
+        lo, hi = idx.min() - 0.5, idx.max() + 0.5
+        ax.axhspan(lo, hi, facecolor=st["color"], alpha=0.07, hatch=st["hatch"],
+                   edgecolor=st["color"], linewidth=0)
+        ax.axhline(lo, color=PALETTE["grey"], linewidth=0.6)
+        ax.text(label_x, (lo + hi) / 2, direction.capitalize(), rotation=-90, ha="left",
+                va="center", fontsize="small", fontweight="bold", color=st["color"],
+                clip_on=False)
+
+
+def _row_fontsize(ax, n_rows):
+    height_in = ax.get_figure().get_figheight() * 0.75
+    per_row_pt = height_in * 72 / max(n_rows, 1)
+    return float(max(5.5, min(10.0, per_row_pt * 0.72)))
+
+
+def _short(text, width=30):
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def plot_symptom_map(ax, symptoms=None, disorders=None, disorder_ids=None, max_symptoms=16,
+                     title=None):
+    """Dot matrix: which disorders (rows) show which symptoms (columns).
+
+    Only the ``max_symptoms`` symptoms shared by the most disorders are shown (ties
+    broken alphabetically); dot size shows how typical the symptom is (hallmark,
+    common, occasional).  ``disorder_ids`` limits the rows.  Returns ``ax``.
+    """
+    symptoms = _load("symptoms", symptoms)
+    disorders = _load("disorders", disorders)
+    _need(symptoms, ("disorder_id", "symptom"), "symptoms")
+    _need(disorders, ("disorder_id", "name", "direction"), "disorders")
+    if max_symptoms is not None and int(max_symptoms) < 1:
+        raise ValueError(f"max_symptoms must be at least 1, got {max_symptoms}")
+    rows = _rows(disorders, set(symptoms["disorder_id"]), disorder_ids)
+    s = symptoms[symptoms["disorder_id"].isin(rows["disorder_id"])]
+    if s.empty:
+        raise ValueError("The chosen disorders have no symptoms listed")
+    counts = s.groupby("symptom")["disorder_id"].nunique()
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+    if max_symptoms is not None:
+        ranked = ranked[: int(max_symptoms)]
+    cols = [name for name, _ in ranked]
+    col_x = {name: i for i, name in enumerate(cols)}
+    row_y = {d: i for i, d in enumerate(rows["disorder_id"])}
+    direction_of = dict(zip(rows["disorder_id"], rows["direction"]))
+    with series_style():
+        fs = _row_fontsize(ax, len(rows))
+        _draw_groups(ax, rows, len(cols), len(cols) - 0.35)
+        shown = s[s["symptom"].isin(cols)]
+        for direction in DIRECTIONS:
+            part = shown[shown["disorder_id"].map(direction_of) == direction]
+            if part.empty:
+                continue
+            st = DIRECTION_STYLE[direction]
+            sizes = part["typicality"].map(TYPICALITY_SIZE).fillna(60.0) if "typicality" in part else 60.0
+            ax.scatter(part["symptom"].map(col_x), part["disorder_id"].map(row_y), s=sizes,
+                       marker=st["marker"], color=st["color"], edgecolors="black", linewidths=0.5,
+                       zorder=3, label=st["label"])
+        ax.set_xticks(range(len(cols)))
+        ax.set_xticklabels([_short(c) for c in cols], rotation=55, ha="right",
+                           rotation_mode="anchor", fontsize=min(fs, 8.5))
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(rows["short_name"], fontsize=fs)
+        ax.set_xlim(-0.6, len(cols) - 0.4)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.grid(True, color=PALETTE["grey"], alpha=0.25, linewidth=0.5)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("Symptom (the most shared first)")
+        if "typicality" in s.columns:
+            for name, size in TYPICALITY_SIZE.items():
+                ax.scatter([], [], s=size, marker="o", color="white", edgecolors="black",
+                           label=f"{name} symptom")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), frameon=False,
+                  fontsize="small", borderaxespad=0)
+        ax.set_title(title or "Which symptoms go with which disorders")
+    groups = rows["direction"].value_counts()
+    group_text = ", ".join(f"{groups.get(d, 0)} {d}" for d in DIRECTIONS if groups.get(d, 0))
+    top_name, top_count = ranked[0]
+    set_alt_text(
+        ax,
+        f"Dot matrix of {len(rows)} disorders ({group_text}) against the {len(cols)} most shared "
+        f"symptoms; the most shared symptom, '{top_name}', appears in {top_count} of them",
+    )
+    return ax
+
+
+def plot_treatment_map(ax, treatments=None, disorders=None, disorder_ids=None, title=None):
+    """Dot matrix: which classes of treatment (columns) are used for which disorders (rows).
+
+    Dot size grows with the number of listed treatments in that class; the number is
+    printed next to dots for more than one.  Returns ``ax``.
+    """
+    treatments = _load("treatments", treatments)
+    disorders = _load("disorders", disorders)
+    _need(treatments, ("disorder_id", "treatment", "treatment_class"), "treatments")
+    _need(disorders, ("disorder_id", "name", "direction"), "disorders")
+    rows = _rows(disorders, set(treatments["disorder_id"]), disorder_ids)
+    t = treatments[treatments["disorder_id"].isin(rows["disorder_id"])]
+    if t.empty:
+        raise ValueError("The chosen disorders have no treatments listed")
+    present = set(t["treatment_class"])
+    cols = [c for c in TREATMENT_CLASSES if c in present] + sorted(present - set(TREATMENT_CLASSES))
+    col_x = {c: i for i, c in enumerate(cols)}
+    row_y = {d: i for i, d in enumerate(rows["disorder_id"])}
+    direction_of = dict(zip(rows["disorder_id"], rows["direction"]))
+    counts = t.groupby(["disorder_id", "treatment_class"]).size().reset_index(name="n")
+    with series_style():
+        fs = _row_fontsize(ax, len(rows))
+        _draw_groups(ax, rows, len(cols), len(cols) - 0.35)
+        for direction in DIRECTIONS:
+            part = counts[counts["disorder_id"].map(direction_of) == direction]
+            if part.empty:
+                continue
+            st = DIRECTION_STYLE[direction]
+            ax.scatter(part["treatment_class"].map(col_x), part["disorder_id"].map(row_y),
+                       s=40 + 35 * (part["n"].clip(upper=4) - 1), marker=st["marker"],
+                       color=st["color"], edgecolors="black", linewidths=0.5, zorder=3,
+                       label=st["label"])
+            for _, r in part[part["n"] > 1].iterrows():
+                ax.annotate(str(int(r["n"])), (col_x[r["treatment_class"]], row_y[r["disorder_id"]]),
+                            xytext=(7, 0), textcoords="offset points", va="center",
+                            fontsize=max(fs - 1, 5.5))
+        ax.set_xticks(range(len(cols)))
+        ax.set_xticklabels([c.capitalize() for c in cols], rotation=35, ha="right",
+                           rotation_mode="anchor")
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(rows["short_name"], fontsize=fs)
+        ax.set_xlim(-0.6, len(cols) - 0.4)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.grid(True, color=PALETTE["grey"], alpha=0.25, linewidth=0.5)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("Class of treatment (dot size and number: how many listed)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), frameon=False,
+                  fontsize="small", borderaxespad=0)
+        ax.set_title(title or "Which kinds of treatment are used for which disorders")
+    per_class = counts.groupby("treatment_class")["disorder_id"].nunique().sort_values(ascending=False)
+    top = ", ".join(f"{c} for {n}" for c, n in per_class.head(3).items())
+    set_alt_text(
+        ax,
+        f"Dot matrix of {len(rows)} disorders against {len(cols)} classes of treatment; "
+        f"the most used classes are {top} disorders",
+    )
+    return ax
