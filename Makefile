@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab test test-unit test-notebooks bench clean-notebooks lock clean
+.PHONY: help setup lab test test-unit test-notebooks bench slides html clean-notebooks lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ $(STAMP): requirements.lock pyproject.toml tools/setup_env.sh
 	@bash tools/setup_env.sh "$(PYTHON)" "$(VENV)"
 	@touch $(STAMP)
 
-lab: $(STAMP) ## Set up, then open the series in JupyterLab (http://127.0.0.1:$$JUPYTER_PORT/lab)
+lab: $(STAMP) ## Set up, then open the series in JupyterLab on 127.0.0.1 (port 8888 or $$JUPYTER_PORT)
 	$(BIN)/jupyter lab notebooks/00-start-here.ipynb \
 		--ServerApp.ip=127.0.0.1 --ServerApp.port=$(JUPYTER_PORT) --ServerApp.port_retries=0 \
 		--ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
@@ -51,6 +51,12 @@ test-notebooks: $(STAMP) ## Only the notebooks, under nbval
 
 bench: $(STAMP) ## Print widget redraw timings and kernel memory per notebook
 	$(BIN)/python tools/bench.py
+
+slides: $(STAMP) ## Execute every notebook and write offline reveal.js decks to build/slides/
+	$(BIN)/python tools/build_site.py slides
+
+html: $(STAMP) ## Execute every notebook and write the offline static site to build/html/
+	$(BIN)/python tools/build_site.py html
 
 clean-notebooks: $(STAMP) ## Strip outputs, execution counts and saved widget state from every notebook
 	$(BIN)/python tools/clean_notebooks.py notebooks
