@@ -85,10 +85,10 @@ def plot_scenario_timecourse(ax, df, title=None):
                 line.set_data([], [])
                 line.set_visible(False)
         ax.set_title(title or "Infection and immune response over time")
-        ax.relim(visible_only=True)
-        ax.autoscale_view()
+        top = max((float(np.nanmax(l.get_ydata())) for l in lines.values()
+                   if l.get_visible() and len(l.get_ydata())), default=1.0)
         ax.set_xlim(days[0], days[-1])
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, top * 1.05 if top > 0 else 1.0)
     set_alt_text(ax, timecourse_description(df))
     return ax
 

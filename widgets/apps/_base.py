@@ -1,0 +1,109 @@
+"""Shared plumbing for the apps: one Figure per app, PNG into an ipw.Image, messages.
+
+Every app builds its matplotlib ``Figure`` once (never through pyplot), draws with
+the chart functions (which update their own artists when called again), renders
+the same figure to PNG bytes and puts them into ``self.image``.  Errors raised by
+the lower layers (``ValueError``, ``DataError``) are caught and shown in
+``self.status``; the last good picture stays in place.
+"""
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as ipw
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from widgets.charts.style import series_style
+
+
+def _data_error():
+    try:
+        from widgets.data import DataError
+    except Exception:  # the data layer itself failed to import
+        return ()
+    return (DataError,)
+
+
+def friendly_errors():
+    """The exception types an app turns into a message instead of a traceback."""
+    return (ValueError, KeyError, FileNotFoundError) + _data_error()
+
+
+def esc(text) -> str:
+    return html.escape(str(text))
+
+
+def status_html(message: str = "", kind: str = "info") -> str:
+    """An accessible status line: ``kind`` is 'info', 'ok', 'warning' or 'error'."""
+    if not message:
+        return '<div role="status" aria-live="polite"></div>'
+    colours = {"info": "#0072B2", "ok": "#006b4f", "warning": "#8a5a00", "error": "#a33b00"}
+    icons = {"info": "\u2139\ufe0f", "ok": "\u2714\ufe0f", "warning": "\u26a0\ufe0f", "error": "\u26a0\ufe0f"}
+    colour = colours.get(kind, colours["info"])
+    return (
+        f'<div role="status" aria-live="polite" style="border-left:4px solid {colour};'
+        f'padding:4px 8px;margin:4px 0;color:{colour}">'
+        f'{icons.get(kind, "")} {esc(message)}</div>'
+    )
+
+
+DISCLAIMER = (
+    "Educational material, not medical advice: decisions about diagnosis or treatment "
+    "belong to a clinician who knows the person."
+)
+
+
+def disclaimer_html() -> str:
+    return f'<p style="font-size:smaller;font-style:italic">{esc(DISCLAIMER)}</p>'
+
+
+class FigureApp(ipw.VBox):
+    """Base class: owns ``self.figure``, ``self.image``, ``self.caption``, ``self.status``."""
+
+    figsize = (8, 4.5)
+
+    def __init__(self, children=(), **kwargs):
+        super().__init__(children=list(children), **kwargs)
+
+    # -- figure -----------------------------------------------------------
+    def _init_figure(self, nrows=1, ncols=1, figsize=None, **gridspec_kw):
+        with series_style():
+            self.figure = Figure(figsize=figsize or self.figsize, layout="constrained")
+            FigureCanvasAgg(self.figure)
+            axes = self.figure.subplots(nrows, ncols, squeeze=False,
+                                        gridspec_kw=gridspec_kw or None)
+        self.image = ipw.Image(format="png", layout=ipw.Layout(width="100%", max_width="1000px"))
+        self.caption = ipw.HTML(layout=ipw.Layout(max_width="1000px"))
+        self.status = ipw.HTML(status_html())
+        self.render_count = 0
+        return axes.ravel().tolist()
+
+    def _render(self, alt: str):
+        """Render the (updated) figure to PNG bytes and refresh the caption."""
+        buf = io.BytesIO()
+        with series_style():
+            self.figure.canvas.print_png(buf)
+        self.image.value = buf.getvalue()
+        self.caption.value = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'
+        self.render_count += 1
+
+    # -- messages ---------------------------------------------------------
+    def _say(self, message: str = "", kind: str = "info"):
+        self.status.value = status_html(message, kind)
+
+    def _fail(self, exc: BaseException, what: str = ""):
+        prefix = f"{what}: " if what else ""
+        text = str(exc).strip("'\"") or exc.__class__.__name__
+        if not text.endswith((".", "!", "?")):
+            text += "."
+        self._say(f"{prefix}{text} The last good chart is still shown.", "error")
+
+
+def control(widget, description: str, tooltip: str, width: str = "auto"):
+    """Set description and tooltip on a control and give its label room."""
+    widget.description = description
+    widget.tooltip = tooltip
+    widget.style.description_width = width
+    return widget

@@ -1,0 +1,130 @@
+"""Quiz: the check-your-understanding questions of a notebook, with instant feedback.
+
+    from widgets import Quiz
+    Quiz("01-immune-balance")          # reads data/quizzes/01-immune-balance.yaml
+
+A missing or broken quiz file gives a visible message, never a traceback.
+"""
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+from ._base import esc, friendly_errors, status_html
+
+
+class Quiz(ipw.VBox):
+    """One quiz: RadioButtons + Check button per question, feedback, running score, Reset.
+
+    Public parts: ``questions`` (list of dicts from the YAML), ``choices`` (list of
+    RadioButtons), ``check_buttons``, ``feedback`` (list of HTML), ``score_html``,
+    ``reset_button``, ``status``.  ``answer(i, j)`` picks choice ``j`` of question ``i``
+    and checks it (returns True when right); ``score`` counts questions answered
+    right; ``reset()`` clears everything.  ``on_score(score, total)`` (optional) is
+    called after every check, a hook for saving learner progress.
+    """
+
+    def __init__(self, name: str, on_score=None, data_dir=None):
+        super().__init__()
+        self.name = name
+        self.on_score = on_score
+        self.status = ipw.HTML(status_html())
+        self.questions, self.choices, self.check_buttons, self.feedback = [], [], [], []
+        self.title = ""
+        self._right = {}
+        self.score_html = ipw.HTML()
+        self.reset_button = ipw.Button(description="Start again", icon="undo",
+                                       tooltip="Clear all answers and the score")
+        try:
+            from widgets.data import load_quiz
+
+            quiz = load_quiz(name, data_dir=data_dir)
+        except friendly_errors() as exc:
+            self.status.value = status_html(f"This quiz could not be opened: {exc}", "error")
+            self.children = [self.status]
+            return
+        except Exception as exc:  # a broken file must not stop the notebook
+            self.status.value = status_html(
+                f"This quiz could not be opened ({exc.__class__.__name__}: {exc}).", "error")
+            self.children = [self.status]
+            return
+        self.title = quiz.get("title", "Quiz")
+        self.questions = list(quiz["questions"])
+        boxes = [ipw.HTML(f"<h3>{esc(self.title)}</h3>")]
+        for i, q in enumerate(self.questions):
+            radio = ipw.RadioButtons(options=[(c["text"], j) for j, c in enumerate(q["choices"])],
+                                     value=None, layout=ipw.Layout(width="auto"))
+            radio.description = ""
+            radio.tooltip = f"Answers to question {i + 1}"
+            button = ipw.Button(description="Check", tooltip=f"Check your answer to question {i + 1}",
+                                button_style="primary", disabled=True)
+            fb = ipw.HTML()
+            radio.observe(lambda c, b=button: setattr(b, "disabled", c["new"] is None), names="value")
+            button.on_click(lambda _b, i=i: self.check(i))
+            self.choices.append(radio)
+            self.check_buttons.append(button)
+            self.feedback.append(fb)
+            kind = "True or false" if q.get("kind") == "true_false" else "Choose one"
+            boxes.append(ipw.VBox([
+                ipw.HTML(f"<p><b>{i + 1}. {esc(q['prompt'])}</b> <i style='color:#555'>({kind})</i></p>"),
+                radio, button, fb,
+            ], layout=ipw.Layout(margin="0 0 12px 0")))
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.children = [*boxes, self.score_html, self.reset_button, self.status]
+        self._show_score()
+
+    @property
+    def score(self) -> int:
+        """Number of questions whose last checked answer was right."""
+        return sum(1 for ok in self._right.values() if ok)
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    def answer(self, question_index: int, choice_index: int) -> bool:
+        """Select choice ``choice_index`` of question ``question_index`` and check it."""
+        if not 0 <= question_index < self.total:
+            raise IndexError(f"question_index must be 0..{self.total - 1}, got {question_index}")
+        n = len(self.questions[question_index]["choices"])
+        if not 0 <= choice_index < n:
+            raise IndexError(f"choice_index must be 0..{n - 1} for question {question_index}, got {choice_index}")
+        self.choices[question_index].value = choice_index
+        return self.check(question_index)
+
+    def check(self, i: int) -> bool:
+        j = self.choices[i].value
+        if j is None:
+            self.feedback[i].value = status_html("Pick an answer first.", "info")
+            return False
+        choice = self.questions[i]["choices"][j]
+        right = bool(choice["correct"])
+        self._right[i] = right
+        if right:
+            head = "<b style='color:#006b4f'>\u2714 Right.</b>"
+        else:
+            head = "<b style='color:#a33b00'>\u2716 Not quite.</b> Try another answer."
+        src = ", ".join(self.questions[i].get("source_ids", []))
+        self.feedback[i].value = (
+            f"<div role='status' aria-live='polite'>{head} {esc(choice['why'])}"
+            + (f" <span style='font-size:smaller;color:#555'>(source: {esc(src)})</span>" if src else "")
+            + "</div>"
+        )
+        self._show_score()
+        if self.on_score is not None:
+            try:
+                self.on_score(self.score, self.total)
+            except Exception as exc:  # a broken hook must not break the quiz
+                self.status.value = status_html(f"Progress could not be saved: {exc}", "warning")
+        return right
+
+    def reset(self):
+        self._right.clear()
+        for radio, fb in zip(self.choices, self.feedback):
+            radio.value = None
+            fb.value = ""
+        self._show_score()
+
+    def _show_score(self):
+        answered = len(self._right)
+        self.score_html.value = (f"<p role='status' aria-live='polite'><b>Score: {self.score} of "
+                                 f"{self.total}</b> ({answered} checked)</p>")
