@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab test test-unit test-notebooks bench slides html clean-notebooks lock clean
+.PHONY: help setup lab test test-unit test-notebooks bench slides html student clean-notebooks lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ slides: $(STAMP) ## Execute every notebook and write offline reveal.js decks to 
 
 html: $(STAMP) ## Execute every notebook and write the offline static site to build/html/
 	$(BIN)/python tools/build_site.py html
+
+student: $(STAMP) ## Write the student copy of the series (exercise solutions removed) to build/student/
+	$(BIN)/python tools/make_student.py
 
 clean-notebooks: $(STAMP) ## Strip outputs, execution counts and saved widget state from every notebook
 	$(BIN)/python tools/clean_notebooks.py notebooks
