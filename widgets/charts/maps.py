@@ -70,15 +70,28 @@ def _draw_groups(ax, rows, n_cols, label_x):
         ax.axhspan(lo, hi, facecolor=st["color"], alpha=0.07, hatch=st["hatch"],
                    edgecolor=st["color"], linewidth=0)
         ax.axhline(lo, color=PALETTE["grey"], linewidth=0.6)
-        ax.text(label_x, (lo + hi) / 2, direction.capitalize(), rotation=-90, ha="left",
-                va="center", fontsize="small", fontweight="bold", color=st["color"],
-                clip_on=False)
+        # pick the longest label that fits the group's height (rotated text)
+        height_pt = (hi - lo) * _row_height_pt(ax, len(rows))
+        short = {"underactive": "Under", "overactive": "Over", "mixed": "Mixed"}[direction]
+        text = next((t for t in (direction.capitalize(), short)
+                     if len(t) * 0.7 * 8.5 <= height_pt), "")
+        if text:
+            ax.text(label_x, (lo + hi) / 2, text, rotation=-90, ha="left", va="center",
+                    fontsize=8.5, fontweight="bold", color=st["color"], clip_on=False)
+
+
+def _row_height_pt(ax, n_rows):
+    """Rough height of one row in points.
+
+    The rotated tick labels below take a good part of the figure, so the axes are
+    assumed to get about 55% of its height (on the safe side).
+    """
+    height_in = ax.get_figure().get_figheight() * min(ax.get_position().height, 0.55)
+    return height_in * 72 / max(n_rows, 1)
 
 
 def _row_fontsize(ax, n_rows):
-    height_in = ax.get_figure().get_figheight() * 0.75
-    per_row_pt = height_in * 72 / max(n_rows, 1)
-    return float(max(5.5, min(10.0, per_row_pt * 0.72)))
+    return float(max(5.5, min(10.0, _row_height_pt(ax, n_rows) * 0.72)))
 
 
 def _short(text, width=30):
