@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .style import (PALETTE, SEVERITY_ORDER, SEVERITY_STYLE, STATUS_STYLE, artists,
                     fmt_int, remember, series_style, set_alt_text)
@@ -51,9 +52,10 @@ def _bands_from_table(table, age_years=None):
     rows = table
     if "population" in table.columns:
         pop = table["population"].astype(str).str.lower()
-        adult = rows[~pop.str.contains("infant")]
-        if len(adult):
-            rows = adult
+        infant = age_years is not None and float(age_years) < 1
+        chosen = rows[pop == "infant"] if infant else rows[pop != "infant"]
+        if len(chosen):
+            rows = chosen
     bands = []
     for _, r in rows.iterrows():
         s = str(r[sev]).strip().lower()
@@ -119,7 +121,7 @@ def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None):
                                  fontweight="bold")
             a["threshold"] = ax.axvline(1500, ymin=0.0, ymax=0.0, color=PALETTE["black"],
                                         linestyle="--", linewidth=1.2)
-            a["threshold_label"] = ax.text(1500, -0.35, "", ha="center", va="top",
+            a["threshold_label"] = ax.text(1500, -0.35, "", ha="right", va="top",
                                            fontsize="small")
             remember(ax, "anc", a)
         a["pointer"].set_data([shown], [0.75])
@@ -137,7 +139,7 @@ def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None):
         a["threshold"].set_xdata([thr, thr])
         a["threshold"].set_transform(ax.get_xaxis_transform())
         a["threshold"].set_ydata([0.0, 0.36])
-        a["threshold_label"].set_position((thr, -0.3))
+        a["threshold_label"].set_position((thr * 0.92, -0.3))
         who = "infants" if age_years is not None and float(age_years) < 1 else "this age"
         a["threshold_label"].set_text(f"neutropenia below {fmt_int(thr)} /µL for {who}")
         ax.set_title(title or "Where the neutrophil count sits")
@@ -195,6 +197,8 @@ def plot_ig_levels(ax, values_mg_dl, age_years, title=None):
         if a is None:
             a = {"rows": []}
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_int(v)))
+            ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("Serum level (mg/dL, log scale)")
             ax.grid(True, axis="x", alpha=0.3, which="both")
             for y in ys:
