@@ -80,11 +80,41 @@ class FigureApp(ipw.VBox):
         self.render_count = 0
         return axes.ravel().tolist()
 
+    def _layout_signature(self):
+        """What decides the margins: titles, legends and the widest tick labels."""
+        sig = []
+        for ax in self.figure.axes:
+            legend = ax.get_legend()
+            ticks = []
+            for axis in (ax.xaxis, ax.yaxis):
+                try:
+                    lo, hi = axis.get_view_interval()
+                    values = axis.get_major_locator().tick_values(lo, hi)
+                    labels = axis.get_major_formatter().format_ticks(values)
+                    ticks.append(max((len(t) for t in labels), default=0))
+                except Exception:  # exotic axes: fall back to always re-laying out
+                    ticks.append(None)
+            sig.append((ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel(), tuple(ticks),
+                        max((len(t.get_text()) for t in legend.get_texts()), default=0)
+                        if legend else 0))
+        return tuple(sig)
+
     def _render(self, alt: str):
-        """Render the (updated) figure to PNG bytes and refresh the caption."""
+        """Render the (updated) figure to PNG bytes and refresh the caption.
+
+        The constrained layout (margins for labels and legends) is the slowest part
+        of a redraw, so it only runs when something that decides the margins changed;
+        otherwise the figure keeps the positions from the last layout.
+        """
+        sig = self._layout_signature()
+        if sig != getattr(self, "_layout_sig", None):
+            self.figure.set_layout_engine("constrained")
+            self._layout_sig = sig
+        else:
+            self.figure.set_layout_engine("none")
         buf = io.BytesIO()
         with series_style():
-            self.figure.canvas.print_png(buf)
+            self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
         self.image.value = buf.getvalue()
         self.caption.value = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'
         self.render_count += 1

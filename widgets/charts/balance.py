@@ -74,7 +74,7 @@ def plot_scenario_timecourse(ax, df, title=None):
                 lines[name] = line
             ax.set_xlabel("Time since infection (days)")
             ax.set_ylabel("Level (model units)")
-            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
             ax.grid(True, alpha=0.3)
             remember(ax, "timecourse", lines)
         for name, line in lines.items():
@@ -124,9 +124,9 @@ def balance_verdict(summary, tolerance=0.25):
 
 
 VERDICT_TEXT = {
-    "underactive": "Tipped toward infection: defence too weak",
-    "overactive": "Tipped toward self-damage: immune attack too strong",
-    "balanced": "In balance: infection cleared without much self-damage",
+    "underactive": "Tipped toward infection:\ndefence too weak",
+    "overactive": "Tipped toward self-damage:\nimmune attack too strong",
+    "balanced": "In balance: infection cleared\nwithout much self-damage",
 }
 
 
@@ -203,7 +203,8 @@ def plot_balance(ax, summary, title=None):
     set_alt_text(
         ax,
         f"Seesaw comparing harm from infection ({fmt_num(inf)}) with harm from the immune "
-        f"response itself ({fmt_num(selfd)}, model units): {VERDICT_TEXT[verdict].lower()}; "
+        f"response itself ({fmt_num(selfd)}, model units): "
+        f"{VERDICT_TEXT[verdict].replace(chr(10), ' ').lower()}; "
         f"{detail.lower()}",
     )
     return ax
