@@ -63,7 +63,7 @@ class ImmunoglobulinLabExplorer(FigureApp):
             r = classify_immunoglobulin(analyte, float(value), float(age_years))
             out[analyte] = {"value_mg_dl": float(value), "status": r.status, "low": float(r.low),
                             "high": float(r.high), "age_band": r.age_band,
-                            "source_ids": list(r.source_ids)}
+                            "source_ids": list(r.source_ids), "notes": list(getattr(r, "notes", ()))}
         return out
 
     def current_result(self):
@@ -91,6 +91,19 @@ class ImmunoglobulinLabExplorer(FigureApp):
         self.info.value = (
             "<table><thead><tr><th></th><th>Value (mg/dL)</th><th>Range for age (mg/dL)</th>"
             f"<th>Status</th><th>Source</th></tr></thead><tbody>{rows}</tbody></table>"
-            f"<p><b>Caveat:</b> {esc(CAVEAT)}</p>" + disclaimer_html()
+            + notes_html(result)
+            + f"<p><b>Caveat:</b> {esc(CAVEAT)}</p>" + disclaimer_html()
         )
         self._say()
+
+
+def notes_html(result) -> str:
+    """Notes from the clinical rules (e.g. the selective IgA deficiency rule), once each."""
+    notes = []
+    for r in result.values():
+        for n in r.get("notes", []):
+            if n not in notes:
+                notes.append(n)
+    if not notes:
+        return ""
+    return "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
