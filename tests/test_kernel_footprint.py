@@ -35,9 +35,10 @@ def test_memory_of_this_process_is_read_from_proc():
 
 
 def test_a_notebook_is_run_and_its_kernel_measured(tmp_path):
-    cells = [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+    cells = [{"id": "probe-1", "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
               "source": "big = bytearray(80 * 1024 * 1024)\nsum(range(10**6))"},
-             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": "1/0"}]
+             {"id": "probe-2", "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "1/0"}]
     path = tmp_path / "01-probe.ipynb"
     path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": cells,
                                 "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
