@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.patches import Polygon, Rectangle
 
@@ -70,7 +71,7 @@ def plot_scenario_timecourse(ax, df, title=None):
             for name in TIMECOURSE_SERIES:
                 st = SERIES_STYLE[name]
                 (line,) = ax.plot([], [], color=st["color"], linestyle=st["linestyle"],
-                                  linewidth=2.2, label=st["label"])
+                                  linewidth=1.5 * mpl.rcParams["lines.linewidth"], label=st["label"])
                 lines[name] = line
             ax.set_xlabel("Time since infection (days)")
             ax.set_ylabel("Level (model units)")

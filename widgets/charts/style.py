@@ -190,6 +190,8 @@ def fmt_num(value, digits=2) -> str:
     value = float(value)
     if value == 0:
         return "0"
+    if abs(value) < 5e-4:  # e.g. 5.6e-10 left of a cleared microbe: say "about 0"
+        return "~0"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:

@@ -1,6 +1,7 @@
 """Immunoglobulin replacement: IgG level over time against a target trough."""
 from __future__ import annotations
 
+import matplotlib as mpl
 import numpy as np
 
 from .style import PALETTE, artists, fmt_int, remember, series_style, set_alt_text
@@ -71,7 +72,8 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
         line = store.get(key)
         if line is None:
             st = REGIMEN_STYLES[len(store) % len(REGIMEN_STYLES)]
-            (line,) = ax.plot([], [], linewidth=2.2, label=label or "Serum IgG", **st)
+            (line,) = ax.plot([], [], linewidth=1.5 * mpl.rcParams["lines.linewidth"],
+                               label=label or "Serum IgG", **st)
             store[key] = line
         line.set_data(days, level)
         line.set_label(label or "Serum IgG")
