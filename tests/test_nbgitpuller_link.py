@@ -110,3 +110,14 @@ def test_cli_falls_back_to_the_origin_remote(tmp_path):
                     "git@github.com:our-school/immune-balance.git"], check=True)
     assert link_tool.https_repo_url(link_tool.origin_url(tmp_path)) == REPO
     assert link_tool.origin_url(tmp_path / "no-such-folder") is None
+
+
+def test_the_example_link_in_the_jupyterhub_guide_is_what_the_tool_prints():
+    guide = (ROOT / "docs" / "jupyterhub.md").read_text(encoding="utf-8")
+    examples = [line.strip() for line in guide.splitlines()
+                if line.strip().startswith("https://hub.example.edu/hub/user-redirect/git-pull?")]
+    assert examples, "docs/jupyterhub.md should show an example link"
+    for example in examples:
+        expected = link_tool.build_link("https://hub.example.edu",
+                                        "https://github.com/our-school/immune-balance-student")
+        assert example.replace("<your-school>", "our-school") == expected
