@@ -1,0 +1,74 @@
+"""The teacher's documents: a lesson plan for every notebook, and links that lead somewhere."""
+import re
+
+import pytest
+
+from conftest import ROOT
+
+DOCS = ROOT / "docs"
+GUIDE = DOCS / "teaching-guide.md"
+HUB = DOCS / "jupyterhub.md"
+KEY = DOCS / "answer-key.md"
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(path):
+    return {_anchor(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.+?)\s*$", path.read_text(encoding="utf-8"),
+                                                     re.MULTILINE)}
+
+
+def _sections(text):
+    """Level-2 sections of the guide: heading -> body."""
+    parts = re.split(r"^## ", text, flags=re.MULTILINE)
+    return {p.splitlines()[0].strip(): p for p in parts[1:]}
+
+
+def test_every_notebook_has_a_full_lesson_plan():
+    sections = _sections(GUIDE.read_text(encoding="utf-8"))
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    assert notebooks
+    for nb in notebooks:
+        number = int(nb.name[:2])
+        heading = next((h for h in sections if h.startswith(f"{number}. ")), None)
+        assert heading, f"docs/teaching-guide.md has no lesson plan for {nb.name}"
+        body = sections[heading]
+        for part in ("**Objectives", "**Demo.**", "Misconceptions", "**Discussion"):
+            assert part.lower() in body.lower(), f"lesson plan {heading!r} lacks {part}"
+        has_timing = "| Minutes |" in body or "Timing" in body
+        assert has_timing, f"lesson plan {heading!r} has no timing"
+        if (ROOT / "data" / "quizzes" / f"{nb.stem}.yaml").exists():
+            assert f"answer-key.md#{nb.stem}" in body, f"lesson plan {heading!r} does not link its answer key"
+
+
+def test_timings_fill_fifty_minutes():
+    text = GUIDE.read_text(encoding="utf-8")
+    for heading, body in _sections(text).items():
+        rows = re.findall(r"^\| (\d+)[–-](\d+) \|", body, re.MULTILINE)
+        if not rows:
+            continue
+        starts, ends = [int(a) for a, _ in rows], [int(b) for _, b in rows]
+        assert starts[0] == 0 and ends[-1] == 50, f"{heading}: the plan should run from 0 to 50 minutes"
+        assert all(e == s for e, s in zip(ends, starts[1:])), f"{heading}: gaps or overlaps in the timing"
+
+
+@pytest.mark.parametrize("doc", [GUIDE, HUB], ids=lambda p: p.name)
+def test_links_between_documents_resolve(doc):
+    text = doc.read_text(encoding="utf-8")
+    for target, anchor in re.findall(r"\]\(([\w\-.]*\.md)?#([\w\-]+)\)", text):
+        path = DOCS / target if target else doc
+        assert path.exists(), f"{doc.name} links to missing {target}"
+        assert anchor in _anchors(path), f"{doc.name} links to #{anchor} in {path.name}, which has no such heading"
+
+
+def test_jupyterhub_guide_gives_measured_students_per_node():
+    text = HUB.read_text(encoding="utf-8")
+    assert re.search(r"Measured on \d{1,2} \w+ 20\d\d", text), "say when the footprint was measured"
+    for size in (8, 16, 32, 64):
+        assert re.search(rf"^\| {size} GiB \| \d+ \| \d+ \| \d+ \|$", text, re.MULTILINE), f"no row for {size} GiB"
+    for needed in ("tljh-config set limits.memory", "singleuser:", "nbgitpuller_link.py", "make student"):
+        assert needed in text
