@@ -145,7 +145,9 @@ def test_deterministic():
     (dict(name="balanced", days=0), ["days", "0", "3650"]),
     (dict(name="balanced", days=-5), ["days", "-5"]),
     (dict(name="balanced", days=4000), ["days", "4000", "3650"]),
-    (dict(name="balanced", carrying_capacity=0), ["carrying_capacity", "more than 0"]),
+    (dict(name="balanced", carrying_capacity=0), ["carrying_capacity", "at least 0.01"]),
+    (dict(name="balanced", effector_decay=1e-300), ["effector_decay", "at least 0.01"]),
+    (dict(name="balanced", kill_rate=1000), ["kill_rate", "at most 30"]),
 ])
 def test_bad_input_gives_clear_message(kwargs, words):
     name = kwargs.pop("name")

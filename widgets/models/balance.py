@@ -59,6 +59,7 @@ from scipy.integrate import solve_ivp
 __all__ = [
     "PARAMETERS",
     "PARAMETER_INFO",
+    "PARAMETER_RANGES",
     "SCENARIOS",
     "SCENARIO_INFO",
     "simulate_scenario",
@@ -122,10 +123,17 @@ PARAMETER_INFO = {
     "initial_pathogen": ("Size of the infecting dose on day 0", "a.u."),
 }
 
-# Upper limits keep every run quick and numerically tame; the lower limit is 0.
-_PARAMETER_MAX = {name: max(10.0 * value, 10.0) for name, value in PARAMETERS.items()}
-_POSITIVE = {"carrying_capacity", "allee_load", "activation_half_load", "healing_rate",
-             "self_antigen_clearance", "treg_decay"}
+# Sizes, half-loads and decay rates must stay clearly above 0 (dividing by a
+# near-zero value makes the equations explode); everything else may be switched off.
+_MUST_BE_POSITIVE = ("carrying_capacity", "allee_load", "activation_half_load", "healing_rate",
+                     "self_antigen_clearance", "treg_decay", "effector_decay")
+
+#: allowed (lowest, highest) value of every parameter for overrides; the limits
+#: keep each run quick (well under 50 ms) and numerically tame
+PARAMETER_RANGES = {
+    name: (0.01 if name in _MUST_BE_POSITIVE else 0.0, max(10.0 * value, 10.0))
+    for name, value in PARAMETERS.items()
+}
 
 SCENARIOS: "OrderedDict[str, dict]" = OrderedDict(
     balanced={},
@@ -220,7 +228,7 @@ def scenario_parameters(name, **overrides):
     """Return the full parameter dict for scenario ``name`` with ``overrides`` applied.
 
     Raises ValueError for an unknown scenario, an unknown parameter name, or a
-    value that is negative, not finite or above the allowed maximum.
+    value that is not finite or outside ``PARAMETER_RANGES``.
     """
     if name not in SCENARIOS:
         raise ValueError(f"Unknown scenario {name!r}. Choose one of: {', '.join(SCENARIOS)}.")
@@ -232,9 +240,8 @@ def scenario_parameters(name, **overrides):
             f"Unknown parameter(s) {', '.join(map(repr, unknown))}. Allowed names: {', '.join(PARAMETERS)}."
         )
     for key, value in overrides.items():
-        params[key] = _check_finite_number(
-            key, value, 0.0, _PARAMETER_MAX[key], low_inclusive=key not in _POSITIVE
-        )
+        low, high = PARAMETER_RANGES[key]
+        params[key] = _check_finite_number(key, value, low, high)
     return params
 
 

@@ -184,9 +184,9 @@ def classify_anc(anc_per_ul, age_years=None, data_dir=None):
 
 # ----------------------------------------------------------------------------- immunoglobulins
 def _age_band_text(a, b):
-    """'0-12 months', '4-10 years' or '18 years and over' (upper age exclusive)."""
-    if b <= 1:
-        return f"{a * 12:g}-{b * 12:g} months"
+    """'0-5 months', '15-24 months', '4-7 years' or '18 years and over' (upper age exclusive)."""
+    if b <= 2:
+        return f"{round(a * 12, 1):g}-{round(b * 12, 1):g} months"
     return f"{a:g}-{b:g} years" if b < 120 else f"{a:g} years and over"
 
 
