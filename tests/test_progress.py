@@ -166,7 +166,24 @@ def test_writes_are_atomic_and_leave_no_temporary_files(store_path, monkeypatch)
         store.record_quiz(NB, 3, 3)
     monkeypatch.undo()
     assert store_path.read_text() == before, "a failed write must leave the old file whole"
-    assert sorted(p.name for p in store_path.parent.iterdir()) == ["progress.json"]
+    assert sorted(p.name for p in store_path.parent.iterdir()) == ["progress.json", "progress.json.lock"]
+
+
+def test_two_kernels_saving_at_once_lose_nothing(store_path):
+    """Two open notebooks record quizzes at the same moment (threads stand in for kernels)."""
+    import threading
+
+    names = [f"{i:02d}-notebook" for i in range(8)]
+
+    def work(name):
+        ProgressStore(store_path).record_quiz(name, 1, 2)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r["notebook"] for r in ProgressStore(store_path).summary()] == names
 
 
 def test_bad_arguments_raise_clear_value_errors(store_path):

@@ -26,13 +26,16 @@ Robustness rules (a learner must never see a traceback because of this file):
   (and ``store.last_error`` says what happened); progress is then kept in memory for
   the rest of the session;
 * every write goes to a temporary file in the same folder first and then replaces the
-  old file in one step (``os.replace``), so a crash mid-write never leaves half a file.
+  old file in one step (``os.replace``), so a crash mid-write never leaves half a file;
+* a small ``progress.json.lock`` file beside it lets two open notebooks save at the same
+  moment without one losing the other's update.
 
 Bad *arguments* (an empty notebook name, a score larger than the total) are a
 programming mistake and raise ``ValueError`` with a message saying what is allowed.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -207,13 +210,39 @@ class ProgressStore:
         self.last_error = None
         return True
 
+    @contextlib.contextmanager
+    def _locked(self):
+        """Hold an advisory lock while reading and rewriting the file.
+
+        Two open notebooks (two kernels) may save at the same moment; the lock keeps one
+        from overwriting the other's update.  Where locking is impossible (no fcntl, a
+        read-only folder) the update simply goes ahead unlocked.
+        """
+        handle = None
+        try:
+            import fcntl
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path.with_name(self.path.name + ".lock"), "a")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            if handle is not None:
+                handle.close()
+            handle = None
+        try:
+            yield
+        finally:
+            if handle is not None:
+                handle.close()          # closing releases the lock
+
     def _update(self, notebook, change) -> dict:
         key = notebook_key(notebook)
-        doc = self.load()
-        entry = doc["notebooks"].setdefault(key, {"visited": False})
-        change(entry)
-        entry["updated"] = _now()
-        self._save(doc)
+        with self._locked():
+            doc = self.load()
+            entry = doc["notebooks"].setdefault(key, {"visited": False})
+            change(entry)
+            entry["updated"] = _now()
+            self._save(doc)
         return dict(entry)
 
     def mark_visited(self, notebook) -> dict:
