@@ -121,3 +121,28 @@ def test_real_titles_come_from_the_first_heading():
 def test_unreadable_notebook_falls_back_to_its_file_name(tmp_path):
     (tmp_path / "03-broken.ipynb").write_text("not json")
     assert notebook_title(tmp_path / "03-broken.ipynb") == "03-broken"
+
+
+def test_forget_asks_first_and_then_clears_the_record(series):
+    nbs, store = series
+    store.record_quiz("01-immune-balance", 4, 8)
+    view = ProgressView(store=store, notebooks_dir=nbs)
+    assert view.confirm_box.layout.display == "none"
+    view.forget_button.click()
+    assert view.confirm_box.layout.display == "flex"
+    view.cancel_button.click()
+    assert view.confirm_box.layout.display == "none"
+    assert ProgressStore(store.path).summary()[0]["quiz_best"] == 4, "cancel must keep the record"
+    view.forget_button.click()
+    view.confirm_button.click()
+    assert ProgressStore(store.path).summary() == []
+    assert "opened 0 of 3" in view.headline.value and "cleared" in view.status.value
+
+
+def test_forget_on_an_unwritable_location_says_so(tmp_path, series):
+    nbs, _ = series
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    view = ProgressView(store=ProgressStore(blocker / "progress.json"), notebooks_dir=nbs)
+    assert view.forget() is False
+    assert "could not be saved" in view.status.value

@@ -86,9 +86,11 @@ class ProgressView(ipw.VBox):
     """A table of the series: opened or not, best quiz score, last activity; with Refresh.
 
     Public parts: ``table`` (HTML), ``headline`` (HTML one-line summary),
-    ``refresh_button``, ``status``, ``store`` (a :class:`widgets.progress.ProgressStore`),
-    ``notebooks`` (what was discovered), ``rows`` (the rows shown).
-    ``refresh()`` re-reads the notebooks and the progress file and returns ``rows``.
+    ``refresh_button``, ``forget_button`` with its ``confirm_button`` and ``cancel_button``
+    (shown only after *Forget*), ``status``, ``store`` (a
+    :class:`widgets.progress.ProgressStore`), ``notebooks`` (what was discovered),
+    ``rows`` (the rows shown).  ``refresh()`` re-reads the notebooks and the progress
+    file and returns ``rows``; ``forget()`` clears the saved progress.
     """
 
     def __init__(self, store=None, notebooks_dir=None):
@@ -105,12 +107,38 @@ class ProgressView(ipw.VBox):
         self.refresh_button = ipw.Button(description="Refresh", icon="refresh",
                                          tooltip="Read your saved progress again")
         self.refresh_button.on_click(lambda _b: self.refresh())
+        self.forget_button = ipw.Button(description="Forget my progress", icon="trash",
+                                        tooltip="Clear the saved record (asks first)")
+        self.confirm_button = ipw.Button(description="Yes, forget it", button_style="danger",
+                                         tooltip="Clear every saved visit and quiz score")
+        self.cancel_button = ipw.Button(description="Keep it", tooltip="Keep the saved record")
+        self.confirm_box = ipw.HBox([ipw.HTML("<b>Clear every saved visit and quiz score?</b>&nbsp;"),
+                                     self.confirm_button, self.cancel_button],
+                                    layout=ipw.Layout(display="none"))
+        self.forget_button.on_click(lambda _b: self._ask_forget(True))
+        self.cancel_button.on_click(lambda _b: self._ask_forget(False))
+        self.confirm_button.on_click(lambda _b: self.forget())
         privacy = ipw.HTML(
             "<p style='font-size:smaller;color:#555'>Your progress is saved only on this computer, in "
             f"<code>{esc(self.store.path)}</code>. Nothing is sent anywhere. Delete that file to start "
             "again.</p>")
-        self.children = [self.headline, self.table, self.refresh_button, privacy, self.status]
+        self.children = [self.headline, self.table, ipw.HBox([self.refresh_button, self.forget_button]),
+                         self.confirm_box, privacy, self.status]
         self.refresh()
+
+    def _ask_forget(self, show: bool):
+        self.confirm_box.layout.display = "flex" if show else "none"
+
+    def forget(self) -> bool:
+        """Clear the saved progress (what the confirm button does). True when saved."""
+        self._ask_forget(False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            saved = self.store.reset()
+        self.refresh()
+        if saved:
+            self.status.value = status_html("Your progress record was cleared.", "ok")
+        return saved
 
     def refresh(self) -> list[dict]:
         folder = self.notebooks_dir
