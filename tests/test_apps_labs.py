@@ -122,3 +122,20 @@ def test_labs_hundred_changes_create_no_new_figures(labs):
     for i in range(100):
         labs.values["IgM"].value = 20 + 7 * i
     assert plt.get_fignums() == before and live_figures() <= figs
+
+
+def test_out_of_range_starting_values_are_reported():
+    import html
+
+    calc = NeutrophilCalculator(wbc_per_ul=6000, neutrophil_pct=150, band_pct="few")
+    text = html.unescape(calc.status.value)
+    assert "neutrophil_pct=150 is outside the allowed 0 to 100" in text
+    assert "band_pct='few' is not a number" in text
+    assert calc.neutrophil_pct.value == 100 and calc.band_pct.value == 3
+    # 100% + 3% is still impossible: no chart yet, and the message says so
+    assert "cannot be more than 100%" in text and "appears once the inputs make sense" in text
+    assert calc.image.value == b""
+    calc.band_pct.value = 0
+    assert calc.image.value[:4] == b"\x89PNG" and "\u26a0" not in calc.status.value
+    labs = ImmunoglobulinLabExplorer(age_years=-2)
+    assert "age_years=-2 is outside" in labs.status.value and labs.age.value == 0

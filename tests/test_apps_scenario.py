@@ -25,7 +25,9 @@ def test_starts_balanced_with_a_picture_and_caption(app):
     assert app.scenario.value == "balanced"
     assert app.image.value[:4] == b"\x89PNG"
     assert "pathogen" in app.caption.value
-    assert app.current_result()["scenario"] == "balanced"
+    result = app.current_result()
+    assert result["scenario"] == "balanced"
+    assert (result["pathogen"] == result["df"]["pathogen"]).all()  # curves reachable directly
     assert all(s.continuous_update is False for s in app.sliders.values())
     for w in [app.scenario, app.variant, *app.sliders.values()]:
         assert w.description and w.tooltip

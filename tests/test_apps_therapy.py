@@ -125,3 +125,16 @@ def test_static_gallery_switches_between_ivig_and_scig():
     assert gallery.link.source == (toggle, "index")
     assert gallery.link.target == (stack, "selected_index")
     assert "weekly" in stack.children[1].children[1].value or "SCIG" in stack.children[1].children[1].value
+
+
+def test_starting_values_are_checked_with_a_friendly_message():
+    app = IgTherapySimulator(dose=3, half_life_days=5, weight_kg="heavy", route="IM")
+    text = app.status.value
+    assert "unknown setting(s) dose" in text and "dose_mg_per_kg" in text
+    assert "half_life_days=5 is outside the allowed 10-90" in text and app.half_life.value == 10
+    assert "is not a number" in text and app.weight.value == 70
+    assert "IVIG" in text and app.route.value == "IVIG"
+    app.dose.value = 420  # the next change clears the start-up message
+    assert "unknown setting" not in app.status.value
+    ok = IgTherapySimulator(half_life_days=20.6, weight_kg=60)
+    assert ok.half_life.value == 20.6 and ok.weight.value == 60 and "\u26a0" not in ok.status.value

@@ -123,12 +123,39 @@ class FigureApp(ipw.VBox):
     def _say(self, message: str = "", kind: str = "info"):
         self.status.value = status_html(message, kind)
 
-    def _fail(self, exc: BaseException, what: str = ""):
+    def _fail(self, exc: BaseException, what: str = "", notes=()):
         prefix = f"{what}: " if what else ""
         text = str(exc).strip("'\"") or exc.__class__.__name__
         if not text.endswith((".", "!", "?")):
             text += "."
-        self._say(f"{prefix}{text} The last good chart is still shown.", "error")
+        if getattr(self, "render_count", 0):
+            tail = " The last good chart is still shown."
+        else:
+            tail = " The chart appears once the inputs make sense."
+        extra = " ".join(notes)
+        self._say(f"{prefix}{text}{tail}" + (f" Also: {extra}" if extra else ""), "error")
+
+
+def check_start(values: dict, bounds: dict, defaults: dict):
+    """Starting values given to an app: numbers inside ``bounds`` (name -> (low, high)).
+
+    Returns ``(values, notes)``: out-of-range numbers are moved to the nearest bound and
+    non-numbers replaced by the default, each with a plain note for the status line.
+    """
+    out, notes = dict(values), []
+    for key, (lo, hi) in bounds.items():
+        value = values.get(key)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            notes.append(f"{key}={value!r} is not a number; {defaults[key]:g} is used instead.")
+            out[key] = defaults[key]
+            continue
+        if not lo <= number <= hi:
+            notes.append(f"{key}={value!r} is outside the allowed {lo:g} to {hi:g}; "
+                         "the nearest allowed value is used.")
+        out[key] = min(max(number, lo), hi)
+    return out, notes
 
 
 def control(widget, description: str, tooltip: str, width: str = "auto"):

@@ -10,7 +10,7 @@ import ipywidgets as ipw
 from widgets.charts import alt_text, plot_ig_levels
 from widgets.charts.style import fmt_int
 
-from ._base import FigureApp, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, check_start, control, disclaimer_html, esc, friendly_errors
 
 ANALYTES = ("IgG", "IgA", "IgM")
 
@@ -34,6 +34,14 @@ class ImmunoglobulinLabExplorer(FigureApp):
     def __init__(self, age_years=30.0, igg_mg_dl=1000.0, iga_mg_dl=200.0, igm_mg_dl=100.0):
         super().__init__()
         (self.ax,) = self._init_figure()
+        start, self._startup_notes = check_start(
+            {"age_years": age_years, "igg_mg_dl": igg_mg_dl, "iga_mg_dl": iga_mg_dl,
+             "igm_mg_dl": igm_mg_dl},
+            {"age_years": (0, 120), "igg_mg_dl": (0, 10000), "iga_mg_dl": (0, 10000),
+             "igm_mg_dl": (0, 10000)},
+            {"age_years": 30.0, "igg_mg_dl": 1000.0, "iga_mg_dl": 200.0, "igm_mg_dl": 100.0})
+        age_years, igg_mg_dl = start["age_years"], start["igg_mg_dl"]
+        iga_mg_dl, igm_mg_dl = start["iga_mg_dl"], start["igm_mg_dl"]
         self.age = control(ipw.BoundedFloatText(value=age_years, min=0, max=120, step=0.5,
                                                 layout=ipw.Layout(width="260px")),
                            "Age (years)", "Age in years (0.25 = three months)", width="120px")
@@ -76,7 +84,8 @@ class ImmunoglobulinLabExplorer(FigureApp):
             result = self.compute(values, age)
             plot_ig_levels(self.ax, values, age)
         except friendly_errors() as exc:
-            self._fail(exc, "")
+            self._fail(exc, "", notes=self._startup_notes)
+            self._startup_notes = []
             return
         self._result = result
         self._render(alt_text(self.ax))
@@ -94,7 +103,8 @@ class ImmunoglobulinLabExplorer(FigureApp):
             + notes_html(result)
             + f"<p><b>Caveat:</b> {esc(CAVEAT)}</p>" + disclaimer_html()
         )
-        self._say()
+        notes, self._startup_notes = self._startup_notes, []
+        self._say(" ".join(notes), "warning" if notes else "info")
 
 
 def notes_html(result) -> str:

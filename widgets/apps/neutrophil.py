@@ -10,7 +10,7 @@ import ipywidgets as ipw
 from widgets.charts import alt_text, plot_anc_gauge
 from widgets.charts.style import fmt_int
 
-from ._base import FigureApp, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, check_start, control, disclaimer_html, esc, friendly_errors
 
 # disorder ids whose treatments the calculator lists (autoimmune neutropenia)
 AIN_IDS = ("autoimmune_neutropenia_primary", "autoimmune_neutropenia_secondary")
@@ -58,6 +58,14 @@ class NeutrophilCalculator(FigureApp):
     def __init__(self, wbc_per_ul=6000.0, neutrophil_pct=55.0, band_pct=3.0, age_years=30.0):
         super().__init__()
         (self.ax,) = self._init_figure()
+        start, self._startup_notes = check_start(
+            {"wbc_per_ul": wbc_per_ul, "neutrophil_pct": neutrophil_pct, "band_pct": band_pct,
+             "age_years": age_years},
+            {"wbc_per_ul": (0, 200000), "neutrophil_pct": (0, 100), "band_pct": (0, 100),
+             "age_years": (0, 120)},
+            {"wbc_per_ul": 6000.0, "neutrophil_pct": 55.0, "band_pct": 3.0, "age_years": 30.0})
+        wbc_per_ul, neutrophil_pct = start["wbc_per_ul"], start["neutrophil_pct"]
+        band_pct, age_years = start["band_pct"], start["age_years"]
 
         def box(value, lo, hi, step, label, tip):
             w = ipw.BoundedFloatText(value=value, min=lo, max=hi, step=step,
@@ -111,12 +119,14 @@ class NeutrophilCalculator(FigureApp):
                                   float(self.band_pct.value), float(self.age.value))
             plot_anc_gauge(self.ax, result["anc_per_ul"], age_years=result["age_years"])
         except friendly_errors() as exc:
-            self._fail(exc, "")
+            self._fail(exc, "", notes=self._startup_notes)
+            self._startup_notes = []
             return
         self._result = result
         self._render(alt_text(self.ax))
         self.info.value = self.info_html(result)
-        self._say()
+        notes, self._startup_notes = self._startup_notes, []
+        self._say(" ".join(notes), "warning" if notes else "info")
 
     def info_html(self, r) -> str:
         formula = (f"ANC = {fmt_int(self.wbc.value)} \u00d7 ({self.neutrophil_pct.value:g}% + "

@@ -126,11 +126,17 @@ class ScenarioExplorer(FigureApp):
         name = name or self.variant.value
         df = bal.simulate_scenario(name, days=self.days, **overrides)
         summary = bal.scenario_summary(df)
-        return {"scenario": name, "direction": self.scenario.value, "parameters": overrides,
-                "df": df, "summary": summary}
+        result = {"scenario": name, "direction": self.scenario.value, "parameters": overrides,
+                  "df": df, "summary": summary}
+        # the plotted curves, also reachable directly (result["pathogen"] is a Series by day)
+        for column in ("pathogen", "effector", "regulation", "tissue_damage"):
+            result[column] = df[column]
+        return result
 
     def current_result(self) -> dict:
-        """What is shown now: scenario, direction, parameters, the model table and summary."""
+        """What is shown now: ``scenario``, ``direction``, ``parameters``, ``df`` (model
+        table), ``summary`` (from ``scenario_summary``) and the plotted curves
+        ``pathogen``, ``effector``, ``regulation``, ``tissue_damage`` (Series by day)."""
         return self._result
 
     # -- events -----------------------------------------------------------

@@ -114,7 +114,32 @@ class IgTherapySimulator(FigureApp):
     def __init__(self, compare: bool = False, **start):
         super().__init__()
         (self.ax,) = self._init_figure()
-        d = {**_defaults(), **start}
+        defaults = _defaults()
+        unknown = sorted(set(start) - set(defaults))
+        self._startup_notes = []
+        if unknown:
+            self._startup_notes.append(
+                f"Ignored unknown setting(s) {', '.join(unknown)}; the settings are: "
+                f"{', '.join(defaults)}.")
+        d = {**defaults, **{k: v for k, v in start.items() if k in defaults}}
+        for key, value in start.items():
+            if key in BOUNDS:
+                lo, hi, _step = BOUNDS[key]
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    self._startup_notes.append(
+                        f"{key}={value!r} is not a number; the usual {defaults[key]:g} is used.")
+                    d[key] = defaults[key]
+                    continue
+                if not lo <= number <= hi:
+                    self._startup_notes.append(
+                        f"{key}={value!r} is outside the allowed {lo:g}-{hi:g}; the box shows the "
+                        "nearest allowed value instead.")
+                    d[key] = min(max(number, lo), hi)
+        if "route" in start and start["route"] not in ("IVIG", "SCIG"):
+            self._startup_notes.append(f"route must be 'IVIG' or 'SCIG', not {start['route']!r}.")
+            d["route"] = defaults["route"]
         self.route = ipw.ToggleButtons(options=["IVIG", "SCIG"], value=d["route"],
                                        tooltips=["Intravenous: a large dose every 3-4 weeks",
                                                  "Subcutaneous: smaller doses under the skin, often weekly"])
@@ -244,7 +269,8 @@ class IgTherapySimulator(FigureApp):
         )
         self._render(f"Line chart of serum IgG over {result['days']} days. {alt}")
         self.results.value = results_html(result)
-        notes = self.warnings()
+        notes = self._startup_notes + self.warnings()
+        self._startup_notes = []
         self._say(" ".join(notes), "warning" if notes else "info")
 
 
