@@ -53,7 +53,8 @@ class Quiz(ipw.VBox):
         for i, q in enumerate(self.questions):
             radio = ipw.RadioButtons(options=[(c["text"], j) for j, c in enumerate(q["choices"])],
                                      value=None, layout=ipw.Layout(width="auto"))
-            radio.description = ""
+            radio.description = "Answer:"
+            radio.style.description_width = "initial"
             radio.tooltip = f"Answers to question {i + 1}"
             button = ipw.Button(description="Check", tooltip=f"Check your answer to question {i + 1}",
                                 button_style="primary", disabled=True)
