@@ -70,7 +70,7 @@ def test_exercise_prompt_and_solution_are_paired(tmp_path):
     assert items[0]["solution"] == "There are **three**."
     assert items[1]["kind"] == "code" and items[1]["prompt"] == "How many?"
     rendered = "\n".join(answer_key.exercise_section(items))
-    assert "#### Exercise 1: count the cells (cell 3)" in rendered
+    assert "#### Exercise 1: count the cells\n" in rendered
     assert "```python\nanswer = 3\n```" in rendered and "<details>" not in rendered
     assert answer_key.notebook_title(cells, "x") == "9. Demo"
 

@@ -117,7 +117,7 @@ def exercise_section(items: list[dict]) -> list[str]:
     for n, ex in enumerate(items, start=1):
         title = re.sub(r"^exercise\s*\d*\s*:\s*", "", ex["title"], flags=re.IGNORECASE).strip()
         name = f"Exercise {n}: {title}" if title else f"Exercise {n}"
-        lines += [f"#### {name} (cell {ex['cell']})", ""]
+        lines += [f"#### {name}", ""]
         if ex["prompt"]:
             lines += [_quote(ex["prompt"]), ""]
         lines += ["**Solution:**", ""]
