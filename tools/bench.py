@@ -124,12 +124,12 @@ def time_app(factory, control_of, value_of, n):
 def time_alternative(callback, make_control, value_of, n):
     control = make_control()
     name = control.description
-    box = ipw.interactive(lambda **kw: callback(kw[name]), **{name: control})
-    widget = box.children[0]
     times = []
     before = plt.get_fignums()
     # outside a kernel display() prints a repr; keep it off the terminal
     with contextlib.redirect_stdout(io.StringIO()):
+        box = ipw.interactive(lambda **kw: callback(kw[name]), **{name: control})
+        widget = box.children[0]
         for i in range(n):
             value = value_of(i + 1)
             if value == widget.value:
