@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import functools
+
 import ipywidgets as ipw
 
 from widgets.charts import alt_text, figure_png, plot_igg_levels
@@ -60,10 +62,17 @@ def terminal_half_life_days(clearance_ml_per_day_per_kg, weight_kg=70.0, pk=None
 
 def clearance_for_half_life(half_life_days, weight_kg=70.0):
     """The clearance (mL/day/kg at 70 kg) that gives this terminal half-life (bisection)."""
+    pk = _igg_model().pk_defaults()
+    key = tuple(pk[k] for k in ("intercompartmental_clearance_ml_per_day_per_kg",
+                                "central_volume_ml_per_kg", "peripheral_volume_ml_per_kg"))
+    return _clearance_cached(float(half_life_days), float(weight_kg), key)
+
+
+@functools.lru_cache(maxsize=256)
+def _clearance_cached(half_life_days, weight_kg, _pk_key):
     import math
 
-    igg = _igg_model()
-    pk = igg.pk_defaults()
+    pk = _igg_model().pk_defaults()
     lo, hi = 0.1, 50.0  # the model's allowed clearance range
     t_lo = terminal_half_life_days(hi, weight_kg, pk)
     t_hi = terminal_half_life_days(lo, weight_kg, pk)
