@@ -80,21 +80,21 @@ def _draw_groups(ax, rows, n_cols, label_x):
                     fontsize=8.5, fontweight="bold", color=st["color"], clip_on=False)
 
 
-def _row_height_pt(ax, n_rows):
+def _row_height_pt(ax, n_rows, share=0.55):
     """Rough height of one row in points.
 
     The rotated tick labels below take a good part of the figure, so the axes are
-    assumed to get about 55% of its height (on the safe side).
+    assumed to get ``share`` of its height (0.55 is on the safe side).
     """
-    height_in = ax.get_figure().get_figheight() * min(ax.get_position().height, 0.55)
+    height_in = ax.get_figure().get_figheight() * min(ax.get_position().height, share)
     return height_in * 72 / max(n_rows, 1)
 
 
 def _row_fontsize(ax, n_rows):
-    return float(max(5.5, min(10.0, _row_height_pt(ax, n_rows) * 0.72)))
+    return float(max(6.0, min(10.0, _row_height_pt(ax, n_rows, share=0.68) * 0.75)))
 
 
-def _short(text, width=30):
+def _short(text, width=36):
     text = str(text)
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
