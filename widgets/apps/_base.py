@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 
 import ipywidgets as ipw
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -57,6 +58,34 @@ DISCLAIMER = (
 
 def disclaimer_html() -> str:
     return f'<p style="font-size:smaller;font-style:italic">{esc(DISCLAIMER)}</p>'
+
+
+# Set by tools/build_site.py while it executes notebooks for the offline decks and site.
+RENDER_ENV = "IMMUNE_BALANCE_RENDER"
+STATIC_NOTE = ("This is a picture of the widget's starting view: its controls need Python, "
+               "so they are live when the notebook runs in JupyterLab.")
+
+
+def kernel_free() -> bool:
+    """True while notebooks are rendered for pages that have no kernel (decks, static site)."""
+    return os.environ.get(RENDER_ENV, "").strip().lower() == "static"
+
+
+def static_note() -> ipw.HTML:
+    """The one-line note a kernel-bound widget shows in a deck or on the static site."""
+    return ipw.HTML(f'<p class="ib-static-note" style="font-style:italic;color:#555">{esc(STATIC_NOTE)}</p>')
+
+
+def finish_for_static_pages(app: ipw.Box, gallery: ipw.Box | None = None) -> None:
+    """Make ``app`` useful without a kernel: show ``gallery`` (a jslinked, pre-rendered
+    toggle + Stack) in its place, or else keep its starting view and add the note."""
+    if not kernel_free():
+        return
+    if gallery is not None:
+        app.gallery = gallery  # keeps the jslink alive with the app
+        app.children = list(gallery.children)
+    else:
+        app.children = [static_note(), *app.children]
 
 
 class FigureApp(ipw.VBox):

@@ -9,7 +9,7 @@ import ipywidgets as ipw
 
 from widgets.charts.style import DIRECTION_STYLE
 
-from ._base import control, disclaimer_html, esc, friendly_errors, status_html
+from ._base import finish_for_static_pages, control, disclaimer_html, esc, friendly_errors, status_html
 
 MARK = {"underactive": "\u25BC", "overactive": "\u25B2", "mixed": "\u25C6"}
 
@@ -105,6 +105,7 @@ class SymptomTreatmentExplorer(ipw.VBox):
             self.mode.value = "symptom"
             self._filling = False
         self._fill(disorder_id if symptom is None else symptom)
+        finish_for_static_pages(self)
 
     def _fill(self, value=None):
         disorders, symptoms, _ = self._tables

@@ -10,7 +10,7 @@ import ipywidgets as ipw
 from widgets.charts import alt_text, plot_ig_levels
 from widgets.charts.style import fmt_int
 
-from ._base import FigureApp, check_start, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, finish_for_static_pages, kernel_free, check_start, control, disclaimer_html, esc, friendly_errors
 
 ANALYTES = ("IgG", "IgA", "IgM")
 
@@ -62,6 +62,7 @@ class ImmunoglobulinLabExplorer(FigureApp):
             self.status, self.image, self.caption, self.info,
         ]
         self.update()
+        finish_for_static_pages(self)
 
     def compute(self, values_mg_dl, age_years):
         from widgets.models.clinical import classify_immunoglobulin

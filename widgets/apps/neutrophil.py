@@ -10,7 +10,7 @@ import ipywidgets as ipw
 from widgets.charts import alt_text, plot_anc_gauge
 from widgets.charts.style import fmt_int
 
-from ._base import FigureApp, check_start, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, finish_for_static_pages, kernel_free, check_start, control, disclaimer_html, esc, friendly_errors
 
 # disorder ids whose treatments the calculator lists (autoimmune neutropenia)
 AIN_IDS = ("autoimmune_neutropenia_primary", "autoimmune_neutropenia_secondary")
@@ -89,6 +89,7 @@ class NeutrophilCalculator(FigureApp):
             self.status, self.image, self.caption, self.info,
         ]
         self.update()
+        finish_for_static_pages(self)
 
     def compute(self, wbc_per_ul, neutrophil_pct, band_pct=0.0, age_years=None):
         """ANC and its classification; ValueError with a plain message for nonsense."""

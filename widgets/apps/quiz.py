@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from ._base import esc, friendly_errors, status_html
+from ._base import kernel_free, esc, friendly_errors, status_html
 
 
 class Quiz(ipw.VBox):
@@ -49,6 +49,10 @@ class Quiz(ipw.VBox):
             return
         self.title = quiz.get("title", "Quiz")
         self.questions = list(quiz["questions"])
+        if kernel_free():
+            # No kernel to check answers: each answer and its reason folds out in the browser.
+            self.children = [ipw.HTML(static_quiz_html(self.title, self.questions))]
+            return
         boxes = [ipw.HTML(f"<h3>{esc(self.title)}</h3>")]
         for i, q in enumerate(self.questions):
             radio = ipw.RadioButtons(options=[(c["text"], j) for j, c in enumerate(q["choices"])],
@@ -129,3 +133,20 @@ class Quiz(ipw.VBox):
         answered = len(self._right)
         self.score_html.value = (f"<p role='status' aria-live='polite'><b>Score: {self.score} of "
                                  f"{self.total}</b> ({answered} checked)</p>")
+
+
+def static_quiz_html(title: str, questions) -> str:
+    """The quiz for pages without a kernel: questions with choices, and the right answer with
+    every choice's explanation folded in a <details> element the reader opens."""
+    parts = [f"<h3>{esc(title)}</h3>"]
+    for i, q in enumerate(questions, start=1):
+        choices = "".join(f"<li>{esc(c['text'])}</li>" for c in q["choices"])
+        right = next(c for c in q["choices"] if c.get("correct"))
+        reasons = "".join(
+            f"<li><b>{esc(c['text'])}</b>: {'right' if c.get('correct') else 'not quite'}. {esc(c['why'])}</li>"
+            for c in q["choices"])
+        parts.append(
+            f"<p><b>{i}. {esc(q['prompt'])}</b></p><ol type='a'>{choices}</ol>"
+            f"<details><summary>Show the answer</summary><p>Answer: <b>{esc(right['text'])}</b></p>"
+            f"<ul>{reasons}</ul></details>")
+    return "".join(parts)

@@ -18,7 +18,7 @@ from widgets.charts import plot_balance, plot_scenario_timecourse, show_chart
 from widgets.charts.style import DIRECTION_STYLE, new_figure
 
 from . import _info
-from ._base import FigureApp, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, finish_for_static_pages, kernel_free, control, disclaimer_html, esc, friendly_errors
 
 DIRECTIONS = ("underactive", "balanced", "overactive")
 TOGGLE_LABELS = {"underactive": "Underactive", "balanced": "Balanced", "overactive": "Overactive"}
@@ -114,6 +114,8 @@ class ScenarioExplorer(FigureApp):
         ]
         self._fill_variants(self.scenario.value)
         self._reset_sliders()
+        if kernel_free():
+            finish_for_static_pages(self, self.static(days=days))
 
     # -- the pure part ----------------------------------------------------
     def parameters(self) -> dict:

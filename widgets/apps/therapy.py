@@ -14,7 +14,7 @@ import ipywidgets as ipw
 from widgets.charts import alt_text, figure_png, plot_igg_levels
 from widgets.charts.style import artists, fmt_int, new_figure
 
-from ._base import FigureApp, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, finish_for_static_pages, kernel_free, control, disclaimer_html, esc, friendly_errors
 
 # Input bounds: wide enough for every regimen the series discusses, narrow enough to
 # keep the model in a sensible range.  Values outside them are clamped by the boxes.
@@ -185,6 +185,8 @@ class IgTherapySimulator(FigureApp):
             self.status, self.image, self.caption, self.results,
         ]
         self.update()
+        if kernel_free():
+            finish_for_static_pages(self, None if compare else therapy_gallery())
 
     @property
     def controls(self):
