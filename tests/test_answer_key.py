@@ -35,7 +35,8 @@ def test_every_quiz_question_has_its_right_answer_in_the_key():
         for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]:
             right = next(c for c in q["choices"] if c["correct"])
             assert f"**{_one_line(q['prompt'])}**" in text, f"{path.name} {q['id']}: question missing"
-            assert f"**Answer: {_one_line(right['text'])}.**" in text, f"{path.name} {q['id']}: answer missing"
+            assert f"**Answer: {answer_key._sentence(right['text'])}**" in text, \
+                f"{path.name} {q['id']}: answer missing"
             for c in q["choices"]:
                 assert _one_line(c["why"]) in text, f"{path.name} {q['id']}: feedback missing"
 
@@ -73,6 +74,13 @@ def test_exercise_prompt_and_solution_are_paired(tmp_path):
     assert "#### Exercise 1: count the cells\n" in rendered
     assert "```python\nanswer = 3\n```" in rendered and "<details>" not in rendered
     assert answer_key.notebook_title(cells, "x") == "9. Demo"
+
+
+def test_answers_end_with_exactly_one_full_stop():
+    assert answer_key._sentence("Viruses") == "Viruses."
+    assert answer_key._sentence("Is it  true?") == "Is it true?"
+    assert answer_key._sentence("Done.") == "Done."
+    assert ".." not in "".join(l for l in answer_key.build(ROOT).splitlines() if l.startswith("   - **Answer:"))
 
 
 def test_check_mode_reports_a_stale_key(tmp_path):

@@ -66,6 +66,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _sentence(text: str) -> str:
+    """One line ending in a full stop (unless it already ends in . ! ? or :)."""
+    text = _one_line(text)
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
+
+
 def exercises(cells: list[dict]) -> list[dict]:
     """``[{"cell": index, "title": ..., "prompt": ..., "solution": ..., "kind": ...}]``."""
     found = []
@@ -103,7 +109,7 @@ def quiz_section(quiz: dict) -> list[str]:
         sources = ", ".join(q.get("source_ids", []))
         lines.append(f"{n}. **{_one_line(q['prompt'])}** ({kind}, `{q['id']}`)")
         for c in right:
-            lines.append(f"   - **Answer: {_one_line(c['text'])}.** {_one_line(c['why'])}")
+            lines.append(f"   - **Answer: {_sentence(c['text'])}** {_one_line(c['why'])}")
         for c in wrong:
             lines.append(f"   - *Not:* {_one_line(c['text'])}: {_one_line(c['why'])}")
         if sources:
