@@ -10,13 +10,13 @@ REMOTE_CSS = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*["']?\s*(?:https?:)
 
 
 def _leaf_sections(text):
-    """reveal.js slides: every <section> that holds no other <section>."""
-    count = 0
+    """reveal.js slides: the content of every <section> that holds no other <section>."""
+    leaves = []
     for chunk in re.split(r"<section\b", text)[1:]:
-        head = chunk.split("</section>", 1)[0]
-        if "<section" not in head:
-            count += 1
-    return count
+        # a chunk runs to the next <section>: it is a leaf when it closes before that
+        if "</section>" in chunk:
+            leaves.append(chunk.split("</section>", 1)[0])
+    return leaves
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
@@ -24,8 +24,9 @@ def test_every_notebook_yields_a_deck_with_a_title_slide(built_site, path):
     deck = built_site / "slides" / f"{path.stem}.slides.html"
     assert deck.exists(), f"no deck for {path.name}"
     text = deck.read_text(encoding="utf-8")
-    assert _leaf_sections(text) >= 8, f"{deck.name} has fewer than 8 slides"
-    first = text.split("<section", 2)[1]
+    slides = _leaf_sections(text)
+    assert len(slides) >= 8, f"{deck.name} has {len(slides)} slides, fewer than 8"
+    first = slides[0]
     assert re.search(r"<h1\b", first), "the first slide must be the title slide"
     assert 'data-tags="test"' not in text and "assert " not in text, "test cells must not reach the deck"
 

@@ -77,8 +77,14 @@ def copy_assets(dest: Path):
     if vendor.exists():
         shutil.rmtree(vendor)
     reveal = NODE_MODULES / "reveal.js"
+    # reveal.js itself and only the projection theme used ("white"), with its local fonts:
+    # the other themes import web fonts.
     shutil.copytree(reveal / "dist", vendor / "reveal.js" / "dist",
-                    ignore=shutil.ignore_patterns("*.map", "*.esm.js"))
+                    ignore=shutil.ignore_patterns("*.map", "*.esm.js", "theme"))
+    theme = vendor / "reveal.js" / "dist" / "theme"
+    theme.mkdir(parents=True)
+    shutil.copy2(reveal / "dist" / "theme" / "white.css", theme / "white.css")
+    shutil.copytree(reveal / "dist" / "theme" / "fonts" / "source-sans-pro", theme / "fonts" / "source-sans-pro")
     shutil.copytree(reveal / "plugin" / "notes", vendor / "reveal.js" / "plugin" / "notes",
                     ignore=shutil.ignore_patterns("*.esm.js"))
     shutil.copy2(NODE_MODULES / "requirejs" / "require.js", vendor / "require.js")

@@ -16,6 +16,11 @@ def _open_offline(browser, url):
     return page, remote
 
 
+# the slide on screen: reveal.js marks a vertical stack and its shown child both "present"
+PRESENT = ".reveal .slides section.present:not(.stack)"
+NEXT = "n"  # reveal.js: next slide, through vertical sub-slides too
+
+
 def _wait_for_reveal(page):
     page.wait_for_selector(".reveal.ready, .reveal .slides section.present", timeout=20000)
     page.wait_for_timeout(500)
@@ -40,20 +45,20 @@ def test_deck_opens_offline_draws_and_advances(browser, built_site, path):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         first = page.screenshot(path=str(SCREENSHOTS / f"deck-{path.stem}-slide1.png"))
         assert _non_blank(first), "the first slide is blank"
-        assert page.locator("section.present h1").count() >= 1, "the first slide shows the title"
+        assert page.locator(f"{PRESENT} h1").count() >= 1, "the first slide shows the title"
         before = page.evaluate("location.hash")
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(400)
         assert page.evaluate("location.hash") != before, "the right-arrow key must advance the deck"
         # a slide with a chart: the first slide that shows an image
-        for _ in range(60):
-            if page.locator("section.present img").count():
+        for _ in range(80):
+            if page.locator(f"{PRESENT} img").count():
                 break
-            page.keyboard.press("ArrowRight")
+            page.keyboard.press(NEXT)
             page.wait_for_timeout(150)
         page.wait_for_timeout(600)
         page.screenshot(path=str(SCREENSHOTS / f"deck-{path.stem}-chart.png"))
-        assert page.locator("section.present img").count(), f"{deck.name}: no slide with a chart"
+        assert page.locator(f"{PRESENT} img").count(), f"{deck.name}: no slide with a chart"
         assert not remote, f"{deck.name} made network requests: {remote[:5]}"
     finally:
         page.close()
@@ -65,22 +70,22 @@ def test_scenario_toggle_works_in_the_offline_deck_without_a_kernel(browser, bui
     try:
         _wait_for_reveal(page)
         toggle = None
-        for _ in range(80):
-            buttons = page.locator("section.present .widget-toggle-button", has_text="Underactive")
+        for _ in range(120):
+            buttons = page.locator(f"{PRESENT} .widget-toggle-button", has_text="Underactive")
             if buttons.count():
                 toggle = buttons.first
                 break
-            page.keyboard.press("ArrowRight")
+            page.keyboard.press(NEXT)
             page.wait_for_timeout(120)
         assert toggle is not None, "no slide with the Underactive/Balanced/Overactive toggle"
         page.wait_for_timeout(800)
-        visible_img = "section.present .widget-stack > .lm-Widget:not(.lm-mod-hidden) img"
 
         def shown():
-            imgs = page.locator(visible_img)
-            return imgs.first.get_attribute("src") if imgs.count() else None
+            """The chart on screen (pixels) and the heading of the info panel under it."""
+            chart = page.locator(f"{PRESENT} img").first
+            return chart.screenshot(), page.locator(f"{PRESENT} h4").first.inner_text()
 
-        page.locator("section.present .widget-toggle-button", has_text="Balanced").first.click()
+        page.locator(f"{PRESENT} .widget-toggle-button", has_text="Balanced").first.click()
         page.wait_for_timeout(500)
         balanced = shown()
         page.screenshot(path=str(SCREENSHOTS / "deck-scenario-balanced.png"))
@@ -88,8 +93,9 @@ def test_scenario_toggle_works_in_the_offline_deck_without_a_kernel(browser, bui
         page.wait_for_timeout(500)
         underactive = shown()
         page.screenshot(path=str(SCREENSHOTS / "deck-scenario-underactive.png"))
-        assert balanced and underactive and balanced != underactive, \
-            "clicking Underactive must change the chart shown, with no kernel"
+        assert balanced[0] != underactive[0], "clicking Underactive must change the chart shown, with no kernel"
+        assert "balanced" in balanced[1].lower() and "underactive" in underactive[1].lower(), \
+            f"the info panel must follow the toggle: {balanced[1]!r} then {underactive[1]!r}"
         assert not remote, f"network requests: {remote[:5]}"
     finally:
         page.close()
