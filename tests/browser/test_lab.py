@@ -1,0 +1,256 @@
+"""The series in real JupyterLab, driven in Debian's Chromium as a learner clicks it.
+
+Every notebook: open, Run All, kernel idle, no error output, every widget rendered.
+Interactions: the scenario toggle, the therapy simulator, a quiz answer.
+Screenshots go to build/screenshots/; timings are printed (figures, not thresholds).
+"""
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SCREENSHOTS, notebook_paths
+
+pytestmark = pytest.mark.browser
+
+TIMINGS = []
+NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook on screen
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab from the project's environment on 127.0.0.1, a free port and a fresh token;
+    stopped by its own process group at the end, whatever happened."""
+    tmp = tmp_path_factory.mktemp("lab")
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               IPYTHONDIR=str(tmp / "ipython"), MPLCONFIGDIR=str(tmp / "mpl"), MPLBACKEND="module://matplotlib_inline.backend_inline",
+               IMMUNE_BALANCE_PROGRESS_DIR=str(tmp / "progress"))
+    env.pop("IMMUNE_BALANCE_RENDER", None)
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    cmd = [jupyter, "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    # Render every cell (JupyterLab 4 otherwise keeps only cells near the viewport in the page)
+    # and start the kernel without asking.
+    tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}))
+    log = open(tmp / "lab.log", "w+")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                log.seek(0)
+                pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
+            time.sleep(0.3)
+        yield base, token
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        log.close()
+        if TIMINGS:
+            print("\nBrowser timings (seconds):")
+            for name, value in TIMINGS:
+                print(f"  {name:<58} {value:6.2f}")
+
+
+def _wait_idle(page, timeout_s=120, all_run=False):
+    """Wait until the kernel is idle and no cell is queued or running (and, with all_run,
+    until every code cell shows an execution number)."""
+    deadline = time.time() + timeout_s
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_s * 1000)
+    while time.time() < deadline:
+        # code cells whose source is collapsed (the hidden test cells) show no prompt
+        prompts = [p for p in page.evaluate("""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                                    .map(p => p.textContent.trim())""") if p]
+        busy = any("*" in p for p in prompts)
+        done = all(any(ch.isdigit() for ch in p) for p in prompts)
+        idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
+        if idle and not busy and (done or not all_run):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"the notebook did not finish running: prompts {prompts}")
+
+
+def _open(browser, lab, name):
+    base, token = lab
+    page = browser.new_page()
+    started = time.perf_counter()
+    # a fresh workspace per page, so no tab from an earlier test is restored beside this one
+    workspace = f"t{secrets.token_hex(4)}"
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/notebooks/{name}?reset&token={token}")
+    page.wait_for_selector(f"{NB} .jp-Cell", timeout=60000)
+    _wait_idle(page)
+    return page, started
+
+
+def _run_all(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    _wait_idle(page, timeout_s=180, all_run=True)
+    page.wait_for_timeout(800)
+
+
+def _problems(page):
+    text = page.locator(NB).first.inner_text()
+    problems = []
+    errors = page.locator(f"{NB} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    if errors.count():
+        problems.append("error output: " + errors.first.inner_text()[:500])
+    for bad in ("Loading widget", "Error displaying widget", "model not found", "Traceback"):
+        if bad in text:
+            problems.append(f"'{bad}' on the page")
+    return problems
+
+
+def _close(page):
+    try:
+        page.close()
+    except Exception:
+        pass
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_notebook_runs_in_jupyterlab_and_every_widget_renders(browser, lab, path):
+    page, started = _open(browser, lab, path.name)
+    try:
+        _run_all(page)
+        widget_cells = page.locator(f"{NB} .jp-OutputArea-output .jupyter-widgets.widget-container")
+        if widget_cells.count():
+            widget_cells.first.wait_for(timeout=30000)
+            TIMINGS.append((f"{path.stem}: open + run all to first widget", time.perf_counter() - started))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"lab-{path.stem}.png"))
+        assert not _problems(page), f"{path.name}: {_problems(page)}"
+        assert widget_cells.count() >= 1, f"{path.name}: no widget rendered"
+    finally:
+        _close(page)
+
+
+def _app_with(page, text):
+    """The outermost displayed widget box that contains a toggle button with this label."""
+    return page.locator(f"{NB} .jp-OutputArea-output > .jupyter-widgets.widget-container",
+                        has=page.locator(".widget-toggle-button", has_text=text)).first
+
+
+def test_scenario_toggle_changes_chart_and_disorders(browser, lab):
+    page, _ = _open(browser, lab, "02-immune-dysregulation.ipynb")
+    try:
+        _run_all(page)
+        app = _app_with(page, "Underactive")
+        app.scroll_into_view_if_needed()
+        image = app.locator(".widget-image").first
+
+        def state():
+            return image.get_attribute("src"), app.locator("h4").first.inner_text(), app.inner_text()
+
+        before = state()
+        page.screenshot(path=str(SCREENSHOTS / "lab-scenario-before.png"))
+        for label, expect in (("Underactive", ("CVID", "XLA", "SCID")), ("Overactive", ("SLE", "Lupus", "IPEX", "RA"))):
+            clicked = time.perf_counter()
+            app.locator(".widget-toggle-button", has_text=label).first.click()
+            page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
+                                   arg=[image.element_handle(), state()[0]], timeout=15000)
+            TIMINGS.append((f"scenario: click {label} to new chart", time.perf_counter() - clicked))
+            page.wait_for_timeout(300)
+            after = state()
+            page.screenshot(path=str(SCREENSHOTS / f"lab-scenario-{label.lower()}.png"))
+            assert after[0] != before[0], f"the chart must change after clicking {label}"
+            assert after[1] != before[1], f"the info panel must change after clicking {label}"
+            assert any(name in after[2] for name in expect), f"{label} must list {expect}: {after[2][:400]}"
+            before = after
+    finally:
+        _close(page)
+
+
+def test_therapy_route_and_dose_change_the_trough(browser, lab):
+    page, _ = _open(browser, lab, "06-immunoglobulin-therapy.ipynb")
+    try:
+        _run_all(page)
+        app = _app_with(page, "SCIG")
+        app.scroll_into_view_if_needed()
+
+        def trough():
+            row = app.locator("tr", has_text="Trough at steady state").first
+            return row.inner_text()
+
+        first = trough()
+        page.screenshot(path=str(SCREENSHOTS / "lab-therapy-before.png"))
+        app.locator(".widget-toggle-button", has_text="SCIG").first.click()
+        page.wait_for_function("([el, old]) => el.innerText !== old",
+                               arg=[app.locator("tr", has_text="Trough at steady state").first.element_handle(), first],
+                               timeout=15000)
+        scig = trough()
+        assert scig != first, "switching to SCIG must change the shown trough"
+        dose_box = app.locator(".widget-inline-hbox", has_text="Dose").locator("input").first
+        dose_box.fill("200")
+        dose_box.press("Enter")
+        page.wait_for_function("([el, old]) => el.innerText !== old",
+                               arg=[app.locator("tr", has_text="Trough at steady state").first.element_handle(), scig],
+                               timeout=15000)
+        page.screenshot(path=str(SCREENSHOTS / "lab-therapy-after.png"))
+        assert trough() != scig, "changing the dose must change the shown trough"
+    finally:
+        _close(page)
+
+
+def test_quiz_gives_feedback_for_right_and_wrong_answers(browser, lab):
+    sys.path.insert(0, str(ROOT))
+    from widgets.data import load_quiz
+
+    question = load_quiz("05-autoimmune-neutropenia")["questions"][0]
+    right = next(c["text"] for c in question["choices"] if c["correct"])
+    wrong = next(c["text"] for c in question["choices"] if not c["correct"])
+    page, _ = _open(browser, lab, "05-autoimmune-neutropenia.ipynb")
+    try:
+        _run_all(page)
+        quiz = page.locator(f"{NB} .jp-OutputArea-output > .jupyter-widgets.widget-container",
+                            has=page.get_by_text(question["prompt"][:40])).first
+        quiz.scroll_into_view_if_needed()
+        block = quiz.locator(".widget-vbox", has=page.get_by_text(question["prompt"][:40])).last
+        block.locator(".widget-radio-box label", has_text=wrong).first.click()
+        block.locator("button", has_text="Check").first.click()
+        page.wait_for_timeout(600)
+        assert "Not quite" in block.inner_text(), "a wrong answer must say so"
+        page.screenshot(path=str(SCREENSHOTS / "lab-quiz-wrong.png"))
+        block.locator(".widget-radio-box label", has_text=right).first.click()
+        block.locator("button", has_text="Check").first.click()
+        page.wait_for_timeout(600)
+        text = block.inner_text()
+        assert "Not quite" not in text and "Right." in text, f"a right answer must say so: {text[:300]}"
+        page.screenshot(path=str(SCREENSHOTS / "lab-quiz-right.png"))
+    finally:
+        _close(page)
