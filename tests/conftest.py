@@ -6,6 +6,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Quiz scores from tests (and from the kernels nbval starts) never go to a learner's home folder.
+if "IMMUNE_BALANCE_PROGRESS_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["IMMUNE_BALANCE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="immune-balance-progress-")
 
 
 @pytest.fixture(scope="session")

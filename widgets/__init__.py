@@ -29,6 +29,7 @@ _LAZY = {
     "Quiz": "widgets.apps",
     "Glossary": "widgets.apps",
     "References": "widgets.apps",
+    "ProgressView": "widgets.apps",
 }
 
 __all__ = sorted(_LAZY)

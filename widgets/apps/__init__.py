@@ -8,6 +8,7 @@ that returns the numbers it shows.
 from .explorer import SymptomTreatmentExplorer
 from .labs import ImmunoglobulinLabExplorer
 from .neutrophil import NeutrophilCalculator
+from .progress import ProgressView
 from .quiz import Quiz
 from .reference import Glossary, References
 from .scenario import ScenarioExplorer
@@ -16,7 +17,7 @@ from .therapy import IgTherapySimulator, therapy_gallery
 scenario_gallery = ScenarioExplorer.static
 
 __all__ = [
-    "Glossary", "IgTherapySimulator", "ImmunoglobulinLabExplorer", "NeutrophilCalculator",
+    "Glossary", "IgTherapySimulator", "ImmunoglobulinLabExplorer", "NeutrophilCalculator", "ProgressView",
     "Quiz", "References", "ScenarioExplorer", "SymptomTreatmentExplorer",
     "scenario_gallery", "therapy_gallery",
 ]

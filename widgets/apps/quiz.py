@@ -23,10 +23,13 @@ class Quiz(ipw.VBox):
     called after every check, a hook for saving learner progress.
     """
 
-    def __init__(self, name: str, on_score=None, data_dir=None):
+    def __init__(self, name: str, on_score=None, data_dir=None, save_progress: bool = True):
         super().__init__()
         self.name = name
         self.on_score = on_score
+        # Scores a learner earns by clicking "Check" go to their local progress file
+        # (widgets.progress); answers set from code (answer(), check()) do not.
+        self.save_progress = save_progress
         self.status = ipw.HTML(status_html())
         self.questions, self.choices, self.check_buttons, self.feedback = [], [], [], []
         self.title = ""
@@ -64,7 +67,7 @@ class Quiz(ipw.VBox):
                                 button_style="primary", disabled=True)
             fb = ipw.HTML()
             radio.observe(lambda c, b=button: setattr(b, "disabled", c["new"] is None), names="value")
-            button.on_click(lambda _b, i=i: self.check(i))
+            button.on_click(lambda _b, i=i: self._clicked(i))
             self.choices.append(radio)
             self.check_buttons.append(button)
             self.feedback.append(fb)
@@ -95,6 +98,37 @@ class Quiz(ipw.VBox):
             raise IndexError(f"choice_index must be 0..{n - 1} for question {question_index}, got {choice_index}")
         self.choices[question_index].value = choice_index
         return self.check(question_index)
+
+    def _progress(self):
+        from widgets.progress import ProgressStore
+
+        return ProgressStore()
+
+    def _clicked(self, i: int) -> bool:
+        """A learner pressed Check: check the answer and save the score locally."""
+        right = self.check(i)
+        if self.save_progress and i in self._right:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                store = self._progress()
+                store.record_quiz(self.name, self.score, self.total)
+            if getattr(store, "last_error", None):
+                self.status.value = status_html(
+                    f"Your score could not be saved on this computer ({store.last_error}); "
+                    "it still counts for this session.", "warning")
+        return right
+
+    def _repr_mimebundle_(self, **kwargs):
+        # Shown to a learner: remember that this notebook was worked through.
+        if self.save_progress and self.questions:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._progress().mark_visited(self.name)
+        return super()._repr_mimebundle_(**kwargs)
 
     def check(self, i: int) -> bool:
         j = self.choices[i].value
