@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab test test-unit test-notebooks bench slides html student clean-notebooks lock clean
+.PHONY: help setup lab test test-unit test-notebooks bench slides html student answer-key clean-notebooks lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,7 @@ test-notebooks: $(STAMP) ## Only the notebooks, under nbval
 
 bench: $(STAMP) ## Print widget redraw timings and kernel memory per notebook
 	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/kernel_footprint.py
 
 slides: $(STAMP) ## Execute every notebook and write offline reveal.js decks to build/slides/
 	$(BIN)/python tools/build_site.py slides
@@ -60,6 +61,9 @@ html: $(STAMP) ## Execute every notebook and write the offline static site to bu
 
 student: $(STAMP) ## Write the student copy of the series (exercise solutions removed) to build/student/
 	$(BIN)/python tools/make_student.py
+
+answer-key: $(STAMP) ## Regenerate docs/answer-key.md from the quizzes and solution cells
+	$(BIN)/python tools/answer_key.py
 
 clean-notebooks: $(STAMP) ## Strip outputs, execution counts and saved widget state from every notebook
 	$(BIN)/python tools/clean_notebooks.py notebooks
