@@ -76,6 +76,16 @@ def static_note() -> ipw.HTML:
     return ipw.HTML(f'<p class="ib-static-note" style="font-style:italic;color:#555">{esc(STATIC_NOTE)}</p>')
 
 
+def linked_gallery(toggle: ipw.ToggleButtons, pages) -> ipw.VBox:
+    """A kernel-free gallery: the toggle's index is jslinked, in the browser, to a Stack of
+    pre-rendered pages, so switching works in a static page or an offline deck."""
+    stack = ipw.Stack(list(pages), selected_index=0)
+    link = ipw.jslink((toggle, "index"), (stack, "selected_index"))
+    gallery = ipw.VBox([toggle, stack])
+    gallery.toggle, gallery.stack, gallery.link = toggle, stack, link
+    return gallery
+
+
 def finish_for_static_pages(app: ipw.Box, gallery: ipw.Box | None = None) -> None:
     """Make ``app`` useful without a kernel: show ``gallery`` (a jslinked, pre-rendered
     toggle + Stack) in its place, or else keep its starting view and add the note."""

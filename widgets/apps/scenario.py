@@ -18,7 +18,7 @@ from widgets.charts import plot_balance, plot_scenario_timecourse, show_chart
 from widgets.charts.style import DIRECTION_STYLE, new_figure
 
 from . import _info
-from ._base import FigureApp, finish_for_static_pages, kernel_free, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, finish_for_static_pages, kernel_free, linked_gallery, control, disclaimer_html, esc, friendly_errors
 
 DIRECTIONS = ("underactive", "balanced", "overactive")
 TOGGLE_LABELS = {"underactive": "Underactive", "balanced": "Balanced", "overactive": "Overactive"}
@@ -227,11 +227,7 @@ class ScenarioExplorer(FigureApp):
             description="Response:", style={"button_width": "120px"},
         )
         toggle.tooltip = "Choose how strong the immune response is"
-        stack = ipw.Stack(pages, selected_index=0)
-        link = ipw.jslink((toggle, "index"), (stack, "selected_index"))
-        gallery = ipw.VBox([toggle, stack])
-        gallery.toggle, gallery.stack, gallery.link = toggle, stack, link
-        return gallery
+        return linked_gallery(toggle, pages)
 
 
 def info_html(scenario: str, direction: str) -> str:

@@ -14,7 +14,7 @@ import ipywidgets as ipw
 from widgets.charts import alt_text, figure_png, plot_igg_levels
 from widgets.charts.style import artists, fmt_int, new_figure
 
-from ._base import FigureApp, finish_for_static_pages, kernel_free, control, disclaimer_html, esc, friendly_errors
+from ._base import FigureApp, finish_for_static_pages, kernel_free, linked_gallery, control, disclaimer_html, esc, friendly_errors
 
 # Input bounds: wide enough for every regimen the series discusses, narrow enough to
 # keep the model in a sensible range.  Values outside them are clamped by the boxes.
@@ -339,11 +339,7 @@ def therapy_gallery(dose_mg_per_kg_per_4_weeks: float = 400.0, weight_kg: float 
     toggle = ipw.ToggleButtons(options=labels, description="Route:",
                                tooltips=["Intravenous every 4 weeks", "Subcutaneous every week"])
     toggle.tooltip = "Switch between the two ways of giving the same monthly dose"
-    stack = ipw.Stack(pages, selected_index=0)
-    link = ipw.jslink((toggle, "index"), (stack, "selected_index"))
-    gallery = ipw.VBox([toggle, stack])
-    gallery.toggle, gallery.stack, gallery.link = toggle, stack, link
-    return gallery
+    return linked_gallery(toggle, pages)
 
 
 IgTherapySimulator.static = staticmethod(therapy_gallery)
