@@ -218,7 +218,9 @@ def classify_immunoglobulin(analyte, value_mg_dl, age_years, lab=None, data_dir=
         labs = [lab]
     match = None
     for name in labs:
-        cand = rows[(rows["lab"] == name) & (rows["age_min_years"] <= age) & (age < rows["age_max_years"])]
+        # upper age exclusive, except at 120 years (the oldest age accepted), which the top band includes
+        below_max = (age < rows["age_max_years"]) | ((age == 120) & (rows["age_max_years"] >= 120))
+        cand = rows[(rows["lab"] == name) & (rows["age_min_years"] <= age) & below_max]
         if not cand.empty:
             match = cand.iloc[0]
             break
