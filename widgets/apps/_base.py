@@ -186,6 +186,8 @@ def check_start(values: dict, bounds: dict, defaults: dict):
         value = values.get(key)
         try:
             number = float(value)
+            if number != number:  # NaN: not a number either, and no nearest allowed value
+                raise ValueError(value)
         except (TypeError, ValueError):
             notes.append(f"{key}={value!r} is not a number; {defaults[key]:g} is used instead.")
             out[key] = defaults[key]

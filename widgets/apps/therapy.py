@@ -136,6 +136,8 @@ class IgTherapySimulator(FigureApp):
                 lo, hi, _step = BOUNDS[key]
                 try:
                     number = float(value)
+                    if number != number:  # NaN: not a number, and no nearest allowed value
+                        raise ValueError(value)
                 except (TypeError, ValueError):
                     self._startup_notes.append(
                         f"{key}={value!r} is not a number; the usual {defaults[key]:g} is used.")
