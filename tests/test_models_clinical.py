@@ -304,3 +304,13 @@ def test_real_anc_bands_use_published_cutoffs():
 def test_real_reference_ranges_classify_adult_igg():
     assert classify_immunoglobulin("IgG", 200, 40).status == "low"
     assert classify_immunoglobulin("IgG", 1000, 40).status == "normal"
+
+
+def test_criteria_result_displays_as_escaped_html():
+    from widgets.models.clinical import CriteriaResult
+
+    result = CriteriaResult(verdict="probable", met=("lymphadenopathy > 6 months",),
+                            missing=("FAS variant <unknown>",), explanation="Two required criteria met.")
+    html = result._repr_html_()
+    assert "Verdict: probable" in html and "lymphadenopathy" in html
+    assert "&lt;unknown&gt;" in html and "<unknown>" not in html

@@ -93,6 +93,18 @@ class CriteriaResult:
     explanation: str = ""
     source_ids: tuple = ()
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows the result: verdict, explanation, then what is met and missing."""
+        from html import escape
+
+        def items(values):
+            return "".join(f"<li>{escape(str(v))}</li>" for v in values) or "<li>none</li>"
+
+        return (f"<div><p><strong>Verdict: {escape(self.verdict)}</strong></p>"
+                f"<p>{escape(self.explanation)}</p>"
+                f"<p>Criteria met:</p><ul>{items(self.met)}</ul>"
+                f"<p>Still missing or not met:</p><ul>{items(self.missing)}</ul></div>")
+
 
 # ----------------------------------------------------------------------------- helpers
 def _number(name, value, low, high, unit=""):
