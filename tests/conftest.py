@@ -31,15 +31,24 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-default-apps", "--disable-extensions"]
 
 
+def on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def needed_here(message: str):
+    """Something a test needs is missing: a failure on CI (CI installs everything), a skip
+    that says how to install it on a developer's machine."""
+    if on_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_chromium():
     """Chromium is required on CI; on a developer machine without it, browser tests skip."""
     if CHROMIUM.exists():
         return str(CHROMIUM)
-    message = ("Debian's Chromium is not installed (/usr/bin/chromium), so the browser tests cannot run. "
-               "Install it with: sudo apt-get install chromium")
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message)
-    pytest.skip(message)
+    needed_here("Debian's Chromium is not installed (/usr/bin/chromium), so the browser tests cannot run. "
+                "Install it with: sudo apt-get install chromium")
 
 
 @pytest.fixture(scope="session")
