@@ -309,3 +309,15 @@ def test_every_chart_has_alt_text_and_axis_labels_with_units():
     for chart in charts[:1] + charts[2:5]:
         label = chart.ax.get_xlabel() + chart.ax.get_ylabel()
         assert "(" in label  # units or scale in brackets
+
+
+def test_show_chart_turns_a_data_problem_into_a_message():
+    from widgets.charts import show_chart
+    from widgets.data import DataError
+
+    def broken(ax):
+        raise DataError("symptoms.csv, line 7, column 'typicality': expected hallmark, common or occasional")
+
+    shown = show_chart(broken)
+    assert "symptoms.csv" in shown._repr_html_() and "line 7" in shown.alt_text
+    assert shown.png is None

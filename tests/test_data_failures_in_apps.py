@@ -172,10 +172,7 @@ NOTEBOOK_CASES = [
     ("05-autoimmune-neutropenia.ipynb", "anc_bands.csv", not_utf8),
     ("03-immunodeficiency.ipynb", "reference_ranges.csv", truncated),
     ("06-immunoglobulin-therapy.ipynb", "pharmacokinetics.csv", extra_column),
-    pytest.param("02-immune-dysregulation.ipynb", "symptoms.csv", missing, marks=pytest.mark.xfail(
-        strict=True, reason="widgets.charts.render.show_chart lets the DataError of plot_symptom_map "
-        "reach the notebook; it should catch DataError/ValueError and return a plain message "
-        "(widgets/charts is outside this helper's files)")),
+    ("02-immune-dysregulation.ipynb", "symptoms.csv", missing),
 ]
 
 

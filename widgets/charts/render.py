@@ -62,14 +62,36 @@ class ChartImage:
         return path
 
 
-def show_chart(plot_fn, *args, figsize=(8, 4.5), **kwargs) -> ChartImage:
+class ChartMessage:
+    """What ``show_chart`` returns when the chart cannot be drawn: a plain message, no traceback."""
+
+    def __init__(self, message: str):
+        self.message = message
+        self.alt_text = message
+        self.png = None
+
+    def _repr_html_(self):
+        return ('<div role="status" style="border-left:4px solid #a33b00;padding:4px 8px;color:#a33b00">'
+                f"\u26a0\ufe0f {html.escape(self.message)}</div>")
+
+    def __repr__(self):
+        return self.message
+
+
+def show_chart(plot_fn, *args, figsize=(8, 4.5), **kwargs):
     """Draw ``plot_fn(ax, *args, **kwargs)`` on a fresh Figure and return a ChartImage.
 
     Example: ``show_chart(plot_anc_gauge, 800)`` in a notebook cell shows the gauge
-    with its alt text as caption.
+    with its alt text as caption. When the data behind the chart cannot be loaded or the
+    arguments make no sense (a ``ValueError``, which includes ``widgets.data.DataError``),
+    it returns a :class:`ChartMessage` that says so in plain words instead of raising.
     """
     fig, ax = new_figure(figsize=figsize)
-    with series_style():
-        plot_fn(ax, *args, **kwargs)
+    try:
+        with series_style():
+            plot_fn(ax, *args, **kwargs)
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        what = str(exc).strip("'\"") or exc.__class__.__name__
+        return ChartMessage(f"This chart could not be drawn: {what}")
     png = figure_png(fig)
     return ChartImage(fig, ax, png, alt_text(ax))
