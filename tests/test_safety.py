@@ -161,12 +161,9 @@ def test_the_handler_finder_finds_handlers():
 
 
 @pytest.fixture(scope="module")
-def site(request):
-    """build/ with the decks and the site; built (about 40 s) only when they are missing."""
-    build = ROOT / "build"
-    if all(any((build / k).glob("*.html")) for k in ("html", "slides")):
-        return build
-    return request.getfixturevalue("built_site")
+def site(built_site):
+    """The decks and the site, built once per test session from the current notebooks."""
+    return built_site
 
 
 @pytest.mark.parametrize("kind", ["html", "slides"])
