@@ -18,7 +18,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, notebook_paths
+from conftest import ROOT, needed_here, notebook_paths
 
 # Bring the loopback interface up inside the new namespace, then run the command.
 WRAP = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
@@ -42,16 +42,9 @@ PROBE = textwrap.dedent("""
 """)
 
 
-def _on_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def _unavailable(reason: str):
-    message = (f"Cannot cut the network for this test ({reason}). It needs `unshare -n` "
-               "(util-linux) and `ip` (iproute2), run as root or with user namespaces allowed.")
-    if _on_ci():
-        pytest.fail(message)
-    pytest.skip(message)
+    needed_here(f"Cannot cut the network for this test ({reason}). It needs `unshare -n` "
+                "(util-linux) and `ip` (iproute2), run as root or with user namespaces allowed.")
 
 
 @pytest.fixture(scope="module")
