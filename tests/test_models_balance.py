@@ -188,3 +188,13 @@ def test_models_import_neither_matplotlib_nor_ipywidgets():
             "print(','.join(bad)); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_scenario_names_disorders_that_exist_in_the_data():
+    from widgets.data import load
+    from widgets.models.balance import SCENARIO_INFO
+
+    known = set(load("disorders")["disorder_id"])
+    unknown = {name: sorted(set(info.get("disorder_ids", [])) - known) for name, info in SCENARIO_INFO.items()}
+    unknown = {k: v for k, v in unknown.items() if v}
+    assert not unknown, f"scenario examples name disorder ids missing from data/disorders.csv: {unknown}"

@@ -7,6 +7,7 @@ Screenshots go to build/screenshots/; timings are printed (figures, not threshol
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,13 +39,18 @@ def lab(tmp_path_factory):
     stopped by its own process group at the end, whatever happened."""
     tmp = tmp_path_factory.mktemp("lab")
     port, token = _free_port(), secrets.token_hex(16)
+    # Serve a copy of the notebooks: JupyterLab autosaves what it runs, and the repository's
+    # notebooks must stay without outputs. The package and data come from the installed project.
+    served = tmp / "root"
+    shutil.copytree(ROOT / "notebooks", served / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
                IPYTHONDIR=str(tmp / "ipython"), MPLCONFIGDIR=str(tmp / "mpl"), MPLBACKEND="module://matplotlib_inline.backend_inline",
                IMMUNE_BALANCE_PROGRESS_DIR=str(tmp / "progress"))
     env.pop("IMMUNE_BALANCE_RENDER", None)
     jupyter = str(Path(sys.executable).with_name("jupyter"))
     cmd = [jupyter, "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
            f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
@@ -55,7 +61,7 @@ def lab(tmp_path_factory):
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}))
     log = open(tmp / "lab.log", "w+")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=served, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -94,8 +100,7 @@ def _wait_idle(page, timeout_s=120, all_run=False):
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_s * 1000)
     while time.time() < deadline:
         # code cells whose source is collapsed (the hidden test cells) show no prompt
-        prompts = [p for p in page.evaluate("""() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-                                    .map(p => p.textContent.trim())""") if p]
+        prompts = _prompts(page)
         busy = any("*" in p for p in prompts)
         done = all(any(ch.isdigit() for ch in p) for p in prompts)
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
@@ -117,9 +122,26 @@ def _open(browser, lab, name):
     return page, started
 
 
+def _prompts(page):
+    return page.evaluate("""() => [...document.querySelectorAll('""" + NB + """ .jp-CodeCell .jp-InputPrompt')]
+                             .map(p => p.textContent.trim()).filter(p => p)""")
+
+
 def _run_all(page):
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    """Run → Run All Cells, as a learner does. On a cold server the first click can come before
+    the kernel is ready and run nothing; then it is clicked again (three tries)."""
+    for _ in range(3):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if any("*" in p or any(ch.isdigit() for ch in p) for p in _prompts(page)):
+                break
+            time.sleep(0.3)
+        else:
+            page.keyboard.press("Escape")
+            continue
+        break
     _wait_idle(page, timeout_s=180, all_run=True)
     page.wait_for_timeout(800)
 

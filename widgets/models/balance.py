@@ -200,7 +200,7 @@ SCENARIO_INFO = {
         label="Hyperinflammation",
         direction="overactive",
         description="An explosive response clears the microbe but causes heavy collateral damage on the way.",
-        disorder_ids=["hlh", "kawasaki"],
+        disorder_ids=["fhl", "kawasaki"],
     ),
 }
 
