@@ -16,6 +16,19 @@ TREATMENT_CLASSES = ("replacement", "immunosuppression", "immunomodulation", "st
                      "anti-infective", "transplant", "supportive", "watchful waiting")
 
 
+
+def _matrix_axes(ax, column_labels, row_labels, fontsize, rotation, column_fontsize=None):
+    """Ticks, limits and a light grid for a dot matrix (rows top to bottom, one column per item)."""
+    ax.set_xticks(range(len(column_labels)))
+    ax.set_xticklabels(column_labels, rotation=rotation, ha="right", rotation_mode="anchor",
+                       fontsize=column_fontsize)
+    ax.set_yticks(range(len(row_labels)))
+    ax.set_yticklabels(row_labels, fontsize=fontsize)
+    ax.set_xlim(-0.6, len(column_labels) - 0.4)
+    ax.set_ylim(len(row_labels) - 0.5, -0.5)
+    ax.grid(True, color=PALETTE["grey"], alpha=0.25, linewidth=0.5)
+    ax.set_axisbelow(True)
+
 def _load(name, given):
     if given is not None:
         return given
@@ -138,15 +151,8 @@ def plot_symptom_map(ax, symptoms=None, disorders=None, disorder_ids=None, max_s
             ax.scatter(part["symptom"].map(col_x), part["disorder_id"].map(row_y), s=sizes,
                        marker=st["marker"], color=st["color"], edgecolors="black", linewidths=0.5,
                        zorder=3, label=st["label"])
-        ax.set_xticks(range(len(cols)))
-        ax.set_xticklabels([_short(c) for c in cols], rotation=55, ha="right",
-                           rotation_mode="anchor", fontsize=min(fs, 8.5))
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(rows["short_name"], fontsize=fs)
-        ax.set_xlim(-0.6, len(cols) - 0.4)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.grid(True, color=PALETTE["grey"], alpha=0.25, linewidth=0.5)
-        ax.set_axisbelow(True)
+        _matrix_axes(ax, [_short(c) for c in cols], rows["short_name"], fs,
+                     rotation=55, column_fontsize=min(fs, 8.5))
         ax.set_xlabel("Symptom (the most shared first)")
         if "typicality" in s.columns:
             for name, size in TYPICALITY_SIZE.items():
@@ -202,15 +208,7 @@ def plot_treatment_map(ax, treatments=None, disorders=None, disorder_ids=None, t
                 ax.annotate(str(int(r["n"])), (col_x[r["treatment_class"]], row_y[r["disorder_id"]]),
                             xytext=(7, 0), textcoords="offset points", va="center",
                             fontsize=max(fs - 1, 5.5))
-        ax.set_xticks(range(len(cols)))
-        ax.set_xticklabels([c.capitalize() for c in cols], rotation=35, ha="right",
-                           rotation_mode="anchor")
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(rows["short_name"], fontsize=fs)
-        ax.set_xlim(-0.6, len(cols) - 0.4)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.grid(True, color=PALETTE["grey"], alpha=0.25, linewidth=0.5)
-        ax.set_axisbelow(True)
+        _matrix_axes(ax, [c.capitalize() for c in cols], rows["short_name"], fs, rotation=35)
         ax.set_xlabel("Class of treatment (dot size and number: how many listed)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), frameon=False,
                   fontsize="small", borderaxespad=0)
