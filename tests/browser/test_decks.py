@@ -21,6 +21,17 @@ PRESENT = ".reveal .slides section.present:not(.stack)"
 NEXT = "n"  # reveal.js: next slide, through vertical sub-slides too
 
 
+def _advance_to(page, selector, has_text=None, limit=120):
+    """Press "next" until the slide on screen holds `selector`; return its first match or None."""
+    for _ in range(limit):
+        found = page.locator(f"{PRESENT} {selector}", has_text=has_text)
+        if found.count():
+            return found.first
+        page.keyboard.press(NEXT)
+        page.wait_for_timeout(120)
+    return None
+
+
 def _wait_for_reveal(page):
     page.wait_for_selector(".reveal.ready, .reveal .slides section.present", timeout=20000)
     page.wait_for_timeout(500)
@@ -50,15 +61,10 @@ def test_deck_opens_offline_draws_and_advances(browser, built_site, path):
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(400)
         assert page.evaluate("location.hash") != before, "the right-arrow key must advance the deck"
-        # a slide with a chart: the first slide that shows an image
-        for _ in range(80):
-            if page.locator(f"{PRESENT} img").count():
-                break
-            page.keyboard.press(NEXT)
-            page.wait_for_timeout(150)
+        chart = _advance_to(page, "img")  # the first slide that shows a chart
         page.wait_for_timeout(600)
         page.screenshot(path=str(SCREENSHOTS / f"deck-{path.stem}-chart.png"))
-        assert page.locator(f"{PRESENT} img").count(), f"{deck.name}: no slide with a chart"
+        assert chart is not None, f"{deck.name}: no slide with a chart"
         assert not remote, f"{deck.name} made network requests: {remote[:5]}"
     finally:
         page.close()
@@ -69,14 +75,7 @@ def test_scenario_toggle_works_in_the_offline_deck_without_a_kernel(browser, bui
     page, remote = _open_offline(browser, deck.as_uri())
     try:
         _wait_for_reveal(page)
-        toggle = None
-        for _ in range(120):
-            buttons = page.locator(f"{PRESENT} .widget-toggle-button", has_text="Underactive")
-            if buttons.count():
-                toggle = buttons.first
-                break
-            page.keyboard.press(NEXT)
-            page.wait_for_timeout(120)
+        toggle = _advance_to(page, ".widget-toggle-button", has_text="Underactive")
         assert toggle is not None, "no slide with the Underactive/Balanced/Overactive toggle"
         page.wait_for_timeout(800)
 

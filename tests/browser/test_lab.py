@@ -225,24 +225,25 @@ def test_therapy_route_and_dose_change_the_trough(browser, lab):
         app = _app_with(page, "SCIG")
         app.scroll_into_view_if_needed()
 
+        row = app.locator("tr", has_text="Trough at steady state").first
+
         def trough():
-            row = app.locator("tr", has_text="Trough at steady state").first
             return row.inner_text()
+
+        def wait_for_new_trough(old):
+            page.wait_for_function("([el, old]) => el.innerText !== old",
+                                   arg=[row.element_handle(), old], timeout=15000)
 
         first = trough()
         page.screenshot(path=str(SCREENSHOTS / "lab-therapy-before.png"))
         app.locator(".widget-toggle-button", has_text="SCIG").first.click()
-        page.wait_for_function("([el, old]) => el.innerText !== old",
-                               arg=[app.locator("tr", has_text="Trough at steady state").first.element_handle(), first],
-                               timeout=15000)
+        wait_for_new_trough(first)
         scig = trough()
         assert scig != first, "switching to SCIG must change the shown trough"
         dose_box = app.locator(".widget-inline-hbox", has_text="Dose").locator("input").first
         dose_box.fill("200")
         dose_box.press("Enter")
-        page.wait_for_function("([el, old]) => el.innerText !== old",
-                               arg=[app.locator("tr", has_text="Trough at steady state").first.element_handle(), scig],
-                               timeout=15000)
+        wait_for_new_trough(scig)
         page.screenshot(path=str(SCREENSHOTS / "lab-therapy-after.png"))
         assert trough() != scig, "changing the dose must change the shown trough"
     finally:
