@@ -71,7 +71,7 @@ clean-notebooks: $(STAMP) ## Strip outputs, execution counts and saved widget st
 lock: ## Refresh the pinned versions in requirements.lock (needs network; review the diff)
 	$(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/pip install --quiet pip-tools
-	build/lock-venv/bin/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
+	build/lock-venv/bin/pip-compile --quiet --extra test --extra site --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock \
 		pyproject.toml tools/build-requirements.in
 	$(BIN)/python tools/sync_environment.py || python3 tools/sync_environment.py
