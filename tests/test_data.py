@@ -162,7 +162,12 @@ def test_data_module_imports_neither_matplotlib_nor_ipywidgets():
 def test_sources_have_web_addresses_and_access_dates():
     src = load("sources")
     assert src["url"].str.match(r"^https?://").all()
-    assert (src["accessed"] == "2026-11-21").all()
+    import datetime as dt
+
+    accessed = src["accessed"].map(dt.date.fromisoformat)
+    # the edition was first checked on 2026-11-21; later rows carry the day they were checked
+    assert (accessed >= dt.date(2026, 11, 21)).all()
+    assert (accessed <= dt.date.today()).all(), "an access date lies in the future"
 
 
 def test_no_two_sources_share_a_url():
@@ -336,7 +341,7 @@ def test_truncated_file_short_last_row(data_copy):
     cut = text[: text.rstrip("\n").rfind(",")] + "\n"  # lose the last field of the last row
     path.write_text(cut, encoding="utf-8")
     n_lines = cut.count("\n")
-    expect_error(data_copy, "treatments", f"line {n_lines}", "expected 6 fields")
+    expect_error(data_copy, "treatments", f"line {n_lines}", "expected 7 fields")
 
 
 def test_truncated_file_without_final_newline(data_copy):
@@ -549,7 +554,7 @@ def test_disorder_categories_span_the_balance():
     d = load("disorders")
     assert set(d["direction"]) == {"underactive", "overactive", "mixed"}
     assert set(d["category"]) == {"immunodeficiency", "autoimmunity", "dysregulation"}
-    assert set(d["origin"]) == {"primary", "secondary"}
+    assert set(d["origin"]) == {"primary", "secondary", "not applicable"}
 
 
 def test_alps_is_described_as_failed_apoptosis_not_destruction():
@@ -578,13 +583,19 @@ def test_all_twelve_seed_ain_symptoms_present():
     assert [x for x in SEED_AIN_SYMPTOMS if x not in ain] == []
 
 
-def test_ain_symptoms_from_other_cytopenias_carry_an_explaining_note():
+def test_ain_symptoms_from_other_cytopenias_are_red_flags_with_an_explaining_note():
+    """In primary AIN neutropenia is usually the only abnormality: signs of anaemia, low
+    platelets or big nodes point to another or an additional diagnosis, never 'expected'."""
     s = load("symptoms").set_index(["disorder_id", "symptom"])
     for symptom, word in [("pale skin", "anaemia"), ("easy bruising or bleeding", "platelet"),
-                          ("petechiae", "platelet"), ("rapid heartbeat", "not of neutropenia"),
-                          ("sore throat", "infection")]:
-        note = s.loc[("autoimmune_neutropenia_primary", symptom), "note"].lower()
-        assert word in note, (symptom, note)
+                          ("petechiae", "platelet"), ("rapid heartbeat", "anaemia"),
+                          ("shortness of breath", "pneumonia"), ("fatigue or weakness", "anaemia"),
+                          ("swollen lymph nodes", "another diagnosis")]:
+        row = s.loc[("autoimmune_neutropenia_primary", symptom)]
+        assert row["typicality"] == "red flag", symptom
+        assert word in row["note"].lower(), (symptom, row["note"])
+    note = s.loc[("autoimmune_neutropenia_primary", "sore throat"), "note"].lower()
+    assert "infection" in note
 
 
 def test_general_dysregulation_signs_and_infection_sites_present():
@@ -604,10 +615,11 @@ def test_shared_symptoms_join_across_disorders():
 
 SEED_TREATMENTS = {
     "autoimmune_neutropenia_primary": ["observation (watch and wait)", "G-CSF (filgrastim)",
-                                       "prophylactic antibiotics", "avoidance of triggers",
+                                       "prophylactic antibiotics",
                                        "intravenous immunoglobulin (IVIG)", "bone marrow transplant",
                                        "good hygiene and mouth care", "corticosteroids"],
-    "autoimmune_neutropenia_secondary": ["corticosteroids", "azathioprine", "rituximab"],
+    # a drug trigger makes a neutropenia secondary, so "avoidance of triggers" lives there
+    "autoimmune_neutropenia_secondary": ["corticosteroids", "azathioprine", "rituximab", "avoidance of triggers"],
     "cvid": ["immunoglobulin replacement (IVIG or SCIG)", "antibiotics for infections"],
     "scid": ["haematopoietic stem-cell transplant"],
 }
@@ -630,7 +642,8 @@ def test_ain_caveats_are_in_the_notes():
     gcsf = t.loc[("autoimmune_neutropenia_primary", "G-CSF (filgrastim)"), "note"].lower()
     assert "intermittently" in gcsf or "only" in gcsf
     bmt = t.loc[("autoimmune_neutropenia_primary", "bone marrow transplant"), "note"].lower()
-    assert "not a standard" in bmt
+    assert "not a treatment" in bmt
+    assert t.loc[("autoimmune_neutropenia_primary", "bone marrow transplant"), "status"] == "not recommended"
     obs = t.loc[("autoimmune_neutropenia_primary", "observation (watch and wait)"), "note"].lower()
     assert "on its own" in obs
 

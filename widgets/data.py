@@ -94,8 +94,12 @@ class Schema:
 
 DIRECTIONS = ("underactive", "overactive", "mixed")
 CATEGORIES = ("immunodeficiency", "autoimmunity", "dysregulation")
-ORIGINS = ("primary", "secondary")
-TYPICALITY = ("hallmark", "common", "occasional")
+# primary/secondary is the split of immunodeficiency (inborn versus acquired); it does not
+# apply to autoimmune, allergic and inflammatory diseases.
+ORIGINS = ("primary", "secondary", "not applicable")
+PREVALENCE_MEASURES = ("prevalence", "birth prevalence", "annual incidence")
+# "red flag": not expected in this disorder; points to another or an additional diagnosis.
+TYPICALITY = ("hallmark", "common", "occasional", "red flag")
 BODY_SYSTEMS = (
     "general", "skin", "mouth", "ear-nose-throat", "respiratory", "gastrointestinal",
     "blood", "lymphoid", "musculoskeletal", "nervous", "heart-circulation",
@@ -105,7 +109,16 @@ TREATMENT_CLASSES = (
     "replacement", "immunosuppression", "immunomodulation", "stimulation",
     "anti-infective", "transplant", "supportive", "watchful waiting",
 )
-LINES = ("first", "second", "third", "rescue", "curative", "supportive", "prevention")
+LINES = ("first", "second", "third", "rescue", "curative", "supportive", "prevention", "none")
+# Recommendation status of a treatment row: what the cited source says of it.
+#   standard         -- a usual treatment for this disorder
+#   selected cases   -- used only in particular situations named in the note
+#   not recommended  -- the source advises against it (shown only crossed out, with the reason)
+#   contraindicated  -- the source says it must not be used (shown only crossed out, with the reason)
+STATUSES = ("standard", "selected cases", "not recommended", "contraindicated")
+REJECTED_STATUSES = ("not recommended", "contraindicated")
+# What a fever means at this neutrophil count (anc_bands.csv).
+URGENCIES = ("routine", "same-day review if fever")
 PURPOSES = ("replacement", "immunomodulation", "infection prevention")
 ROUTES = ("IVIG", "SCIG", "IVIG or SCIG", "IM")
 ANALYTES = ("IgG", "IgA", "IgM", "CD3", "CD4", "CD8", "CD19", "NK")
@@ -140,6 +153,7 @@ SCHEMAS: dict[str, Schema] = {
             "onset": Column(),
             "prevalence_text": Column(),
             "prevalence_per_100k": Column("number", required=False, min=0, max=100000),
+            "prevalence_measure": Column(required=False, allowed=PREVALENCE_MEASURES),
             "summary": Column(),
             "source_ids": SOURCE_IDS,
         },
@@ -165,6 +179,7 @@ SCHEMAS: dict[str, Schema] = {
             "treatment": Column(),
             "treatment_class": Column(allowed=TREATMENT_CLASSES),
             "line": Column(allowed=LINES),
+            "status": Column(allowed=STATUSES),
             "note": Column(required=False),
             "source_ids": SOURCE_IDS,
         },
@@ -212,6 +227,8 @@ SCHEMAS: dict[str, Schema] = {
             "anc_min_per_ul": Column("number", min=0),
             "anc_max_per_ul": Column("number", required=False, min=0),
             "infection_risk": Column(),
+            "urgency": Column(allowed=URGENCIES),
+            "fever_action": Column(required=False),
             "source_ids": SOURCE_IDS,
         },
         key=("population", "severity"),
@@ -251,6 +268,17 @@ SCHEMAS: dict[str, Schema] = {
         key=("parameter",),
         ordered=(("low", "high"), ("low", "value"), ("value", "high")),
         description="Parameters of the IgG therapy model (owned by the models layer).",
+    ),
+    "claims": Schema(
+        columns={
+            "claim_id": Column("slug"),
+            "notebook": Column(),
+            "claim": Column(),
+            "numbers": Column(required=False),
+            "source_ids": SOURCE_IDS,
+        },
+        key=("claim_id",),
+        description="The claim register: facts and numbers stated in notebook prose, with sources.",
     ),
 }
 
@@ -468,6 +496,21 @@ def _validate(path: Path, name: str, text: str, data_dir) -> pd.DataFrame:
         _check_bands_do_not_overlap(fname, records, lines)
     if name == "anc_bands":
         _check_anc_bands(fname, records, lines)
+    if name == "treatments":
+        _check_treatment_status(fname, records, lines)
+    if name == "disorders":
+        for rec, line in zip(records, lines):
+            has_number = not math.isnan(rec["prevalence_per_100k"])
+            if has_number != bool(rec["prevalence_measure"]):
+                _fail(fname, line, "prevalence_measure",
+                      "say which measure prevalence_per_100k is (prevalence, birth prevalence or annual "
+                      "incidence) exactly when that number is filled in.")
+    if name == "symptoms":
+        for rec, line in zip(records, lines):
+            if rec["typicality"] == "red flag" and not rec["note"]:
+                _fail(fname, line, "note", "a red-flag symptom needs a note saying what it points to instead.")
+    if name == "claims":
+        _check_claims(fname, records, lines)
     if name == "glossary":
         terms = {r["term"].casefold() for r in records}
         for rec, line in zip(records, lines):
@@ -513,7 +556,22 @@ def _check_bands_do_not_overlap(fname, records, lines):
                       f"overlaps the band {a['age_min_years']:g}-{a['age_max_years']:g} years.")
 
 
+# A band whose counts are all below this gets the fever warning (every age).
+FEVER_WARNING_BELOW_PER_UL = 1000
+
+
 def _check_anc_bands(fname, records, lines):
+    for rec, line in zip(records, lines):
+        upper = rec["anc_max_per_ul"]
+        low_band = not math.isnan(upper) and upper <= FEVER_WARNING_BELOW_PER_UL
+        if low_band and rec["urgency"] != "same-day review if fever":
+            _fail(fname, line, "urgency",
+                  f"a band below {FEVER_WARNING_BELOW_PER_UL:,} per microlitre must say "
+                  f"'same-day review if fever', got {rec['urgency']!r}.")
+        if rec["urgency"] == "same-day review if fever" and "fever" not in rec["fever_action"].lower():
+            _fail(fname, line, "fever_action",
+                  "a band marked 'same-day review if fever' needs a fever_action sentence that "
+                  "says what to do when there is a fever.")
     groups: dict = {}
     for rec, line in zip(records, lines):
         groups.setdefault(rec["population"], []).append((rec, line))
@@ -531,6 +589,33 @@ def _check_anc_bands(fname, records, lines):
         if not math.isnan(items[-1][0]["anc_max_per_ul"]):
             _fail(fname, items[-1][1], "anc_max_per_ul",
                   f"the highest band for {population} must have no upper bound (leave it blank).")
+
+
+def _check_treatment_status(fname, records, lines):
+    for rec, line in zip(records, lines):
+        rejected = rec["status"] in REJECTED_STATUSES
+        if rejected and rec["line"] != "none":
+            _fail(fname, line, "line",
+                  f"a treatment that is {rec['status']} has no line of treatment: write 'none', "
+                  f"got {rec['line']!r}.")
+        if not rejected and rec["line"] == "none":
+            _fail(fname, line, "line",
+                  f"line 'none' is only for treatments that are {' or '.join(REJECTED_STATUSES)}.")
+        if rejected and not rec["note"]:
+            _fail(fname, line, "note",
+                  f"a treatment that is {rec['status']} needs a note giving the reason.")
+        if rec["status"] == "selected cases" and not rec["note"]:
+            _fail(fname, line, "note",
+                  "a treatment for selected cases needs a note saying which cases.")
+
+
+def _check_claims(fname, records, lines):
+    for rec, line in zip(records, lines):
+        for part in [p.strip() for p in rec["numbers"].split(";") if p.strip()]:
+            if not NUMBER.match(part):
+                _fail(fname, line, "numbers",
+                      f"expected numbers separated by ';' written as plain digits (e.g. '1500;0.4'), "
+                      f"got {part!r}.")
 
 
 # --------------------------------------------------------------------------
