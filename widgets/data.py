@@ -127,6 +127,20 @@ POPULATIONS = ("over_1_year", "infant")
 SEVERITIES = ("normal", "mild", "moderate", "severe", "agranulocytosis")
 
 SOURCE_IDS = Column("ids", description="ids from sources.csv separated by ';'")
+# Families' tables: the conditions with a one-page summary, and the words they use.
+FAMILY_CONDITIONS = ("autoimmune neutropenia", "CVID", "immunoglobulin replacement")
+URGENT_SITUATIONS = (
+    "fever with a low neutrophil count", "serious infection", "infusion reaction (during)",
+    "infusion reaction (after)", "blood clot (thrombosis)", "kidney problems after IVIG",
+)
+URGENT_LEVELS = (
+    "call the emergency number now", "same-day medical review", "tell the nurse or care team now",
+    "tell the care team soon",
+)
+CARE_SITUATIONS = (
+    "new AIN diagnosis in an infant", "CVID", "starting immunoglobulin replacement", "choosing IVIG or SCIG",
+)
+VACCINE_GUIDANCE = ("usually given", "ask the care team", "avoid")
 
 SCHEMAS: dict[str, Schema] = {
     "sources": Schema(
@@ -279,6 +293,43 @@ SCHEMAS: dict[str, Schema] = {
         },
         key=("claim_id",),
         description="The claim register: facts and numbers stated in notebook prose, with sources.",
+    ),
+    # Families' tables (notebook 08 and the printable summaries, tools/family_summaries.py).
+    "urgent_signs": Schema(
+        columns={
+            "sign_id": Column("slug"),
+            "condition": Column(allowed=FAMILY_CONDITIONS + ("any",)),
+            "situation": Column(allowed=URGENT_SITUATIONS),
+            "sign": Column(),
+            "what_to_do": Column(),
+            "urgency": Column(allowed=URGENT_LEVELS),
+            "say_on_the_phone": Column(),
+            "source_ids": SOURCE_IDS,
+        },
+        key=("sign_id",),
+        description="Signs that need help now, what to do and what to say on the phone.",
+    ),
+    "care_questions": Schema(
+        columns={
+            "situation": Column(allowed=CARE_SITUATIONS),
+            "question": Column(),
+            "why_it_matters": Column(),
+            "source_ids": SOURCE_IDS,
+        },
+        key=("situation", "question"),
+        description="Questions a family can ask the care team, by situation.",
+    ),
+    "family_vaccines": Schema(
+        columns={
+            "condition": Column(allowed=FAMILY_CONDITIONS + ("household",)),
+            "who": Column(allowed=("patient", "household")),
+            "vaccines": Column(),
+            "guidance": Column(allowed=VACCINE_GUIDANCE),
+            "note": Column(),
+            "source_ids": SOURCE_IDS,
+        },
+        key=("condition", "who", "vaccines"),
+        description="What the vaccine guidelines say for the patient and the household.",
     ),
 }
 
