@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab test test-unit test-notebooks bench slides html student answer-key clean-notebooks lock clean
+.PHONY: help setup dev lab test test-unit test-notebooks bench slides html student answer-key clean-notebooks lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ setup: $(STAMP) ## Create .venv and install the pinned dependencies (only when t
 $(STAMP): requirements.lock pyproject.toml tools/setup_env.sh
 	@bash tools/setup_env.sh "$(PYTHON)" "$(VENV)"
 	@touch $(STAMP)
+
+dev: $(STAMP) ## Set up, then install the git pre-commit hook that strips notebook outputs (nbstripout)
+	$(BIN)/pre-commit install
 
 lab: $(STAMP) ## Set up, then open the series in JupyterLab on 127.0.0.1 (port 8888 or $$JUPYTER_PORT)
 	$(BIN)/jupyter lab notebooks/00-start-here.ipynb \
@@ -68,13 +71,21 @@ answer-key: $(STAMP) ## Regenerate docs/answer-key.md from the quizzes and solut
 clean-notebooks: $(STAMP) ## Strip outputs, execution counts and saved widget state from every notebook
 	$(BIN)/python tools/clean_notebooks.py notebooks
 
-lock: ## Refresh the pinned versions in requirements.lock (needs network; review the diff)
+# pip-compile with hashes; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves versions on.
+COMPILE = build/lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+LOCK_ARGS ?=
+
+lock: ## Refresh requirements.lock, requirements-runtime.lock and environment.yml (needs network; review the diff)
 	$(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/pip install --quiet pip-tools
-	build/lock-venv/bin/pip-compile --quiet --extra test --extra site --generate-hashes --strip-extras --allow-unsafe \
-		--no-emit-index-url --no-emit-find-links --output-file requirements.lock \
+	$(COMPILE) $(LOCK_ARGS) --extra test --extra site --output-file requirements.lock \
 		pyproject.toml tools/build-requirements.in
-	$(BIN)/python tools/sync_environment.py || python3 tools/sync_environment.py
+	@# The learner's set: runtime dependencies only, held to the versions and hashes above.
+	$(COMPILE) --constraint requirements.lock --output-file requirements-runtime.lock \
+		pyproject.toml tools/build-requirements.in
+	$(PYTHON) tools/sync_environment.py
+	$(PYTHON) tools/sync_environment.py --check
 
 clean: ## Remove build output (keeps .venv)
 	rm -rf build

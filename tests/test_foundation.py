@@ -54,41 +54,93 @@ def test_core_dependencies_declared_and_test_extra_present():
     assert "test" in _pyproject()["optional-dependencies"]
 
 
-def test_every_declared_package_is_pinned_with_hashes():
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-runtime.lock"])
+def test_every_pin_has_hashes_and_no_machine_specific_index(lock):
+    text = (ROOT / lock).read_text()
+    blocks = re.split(r"\n(?=[A-Za-z0-9_.\-]+==)", text)
+    assert len(blocks) > 20, f"{lock} holds almost no pins"
+    unhashed = [b.split("==")[0] for b in blocks[1:] if "--hash=sha256:" not in b]
+    assert not unhashed, f"pins without hashes in {lock}: {unhashed}"
+    for host_line in ("--index-url", "--extra-index-url", "--find-links"):
+        assert host_line not in text, f"{lock} must not name a machine-specific {host_line}"
+
+
+def test_every_declared_package_is_pinned():
     pins = _locked()
     missing = sorted(_declared() - set(pins))
     assert not missing, f"declared but not pinned in requirements.lock: {missing}"
-    text = (ROOT / "requirements.lock").read_text()
-    blocks = re.split(r"\n(?=[A-Za-z0-9_.\-]+==)", text)
-    unhashed = [b.split("==")[0] for b in blocks[1:] if "--hash=sha256:" not in b]
-    assert not unhashed, f"pins without hashes: {unhashed}"
     assert "ipykernel" in pins and pins["ipykernel"].startswith("6."), \
         "ipykernel must stay on 6.x: 7.x hangs nbclient executions on our machines (toolchain.md)"
-    for host_line in ("--index-url", "--extra-index-url", "--find-links"):
-        assert host_line not in text, f"requirements.lock must not name a machine-specific {host_line}"
 
 
-def test_environment_yml_agrees_with_pyproject_and_lock():
+def _sync():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import sync_environment
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return sync_environment
+
+
+def test_environment_yml_is_the_learners_set_from_the_same_pins():
+    """Binder/conda get python and pip from conda-forge, the runtime pins from PyPI, no test tools."""
+    sync = _sync()
+    assert sync.check(ROOT) == [], "\n".join(sync.check(ROOT))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"]
     deps = env["dependencies"]
-    assert "python=3.11" in deps
-    pip_sections = [d["pip"] for d in deps if isinstance(d, dict) and "pip" in d]
-    assert pip_sections and "-e ." in pip_sections[0], "environment.yml must install the project via pip"
-    conda = {}
-    for d in deps:
-        if isinstance(d, str) and d not in ("pip",) and not d.startswith("python="):
-            name, _, version = d.partition("=")
-            conda[name.lower()] = version
-    declared = _declared()
-    assert set(conda) == declared, (
-        f"environment.yml and pyproject.toml disagree: only in environment.yml {sorted(set(conda) - declared)}, "
-        f"only in pyproject.toml {sorted(declared - set(conda))}; run `make lock`")
-    pins = _locked()
-    wrong = {n: (v, pins.get(n)) for n, v in conda.items() if v != pins.get(n)}
-    assert not wrong, f"environment.yml versions differ from requirements.lock: {wrong}"
-    for pkg in ["jupyterlab", "ipywidgets", "pandas", "matplotlib", "nbval"]:
-        assert pkg in conda
+    conda = [d for d in deps if isinstance(d, str)]
+    assert conda == ["python=3.11", "pip"], \
+        f"conda must provide only python and pip (versions on conda-forge cannot be checked here): {conda}"
+    pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    assert pip[-1] == "-e .", "the pip section must end by installing the project"
+    pinned = dict(line.split("==") for line in pip[:-1])
+    runtime = {name: version for name, (version, _) in sync.locked(ROOT / "requirements-runtime.lock").items()}
+    assert pinned == runtime, "environment.yml must pin exactly requirements-runtime.lock"
+    full = _locked()
+    assert all(full[name] == version for name, version in pinned.items())
+    for tool in ["pytest", "nbval", "hypothesis", "playwright", "jupyter-repo2docker", "pre-commit",
+                 "nbstripout", "sphinx"]:
+        assert tool not in pinned, f"{tool} is test or site tooling, not part of the learner's environment"
+    for pkg in ["jupyterlab", "ipywidgets", "ipykernel", "pandas", "matplotlib", "jupyterlab-slideshow"]:
+        assert pkg in pinned, f"{pkg} is part of the learner's environment"
+
+
+def _drifted_copy(tmp_path, edit):
+    for name in ["pyproject.toml", "requirements.lock", "requirements-runtime.lock", "environment.yml"]:
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    edit(tmp_path)
+    return _sync().check(tmp_path)
+
+
+def _replace(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_sync_check_reports_each_kind_of_drift(tmp_path):
+    sync = _sync()
+    version = sync.locked(ROOT / "requirements-runtime.lock")["pandas"][0]
+    # environment.yml edited by hand
+    problems = _drifted_copy(tmp_path, lambda d: _replace(d / "environment.yml", f"pandas=={version}", "pandas==0.1"))
+    assert any("environment.yml" in p for p in problems), problems
+    # the runtime lock moved on without the full lock (make lab would install another pandas)
+    problems = _drifted_copy(tmp_path, lambda d: _replace(d / "requirements.lock", f"pandas=={version}", "pandas==0.1"))
+    assert any("pandas" in p and "0.1" in p for p in problems), problems
+    # a hash that is not the one make setup checks
+    problems = _drifted_copy(tmp_path, lambda d: _replace(d / "requirements-runtime.lock", "--hash=sha256:", "--hash=sha256:0", ))
+    assert any("hashes differ" in p for p in problems), problems
+    # a runtime dependency added to pyproject.toml without `make lock`
+    problems = _drifted_copy(tmp_path, lambda d: _replace(d / "pyproject.toml", '"pandas",', '"pandas",\n    "voila",'))
+    assert any("voila" in p for p in problems), problems
+    # test tooling leaking into the learner's set
+    full = (ROOT / "requirements.lock").read_text()
+    pytest_pin = re.search(r"^pytest==.*?(?=^\S)", full, re.S | re.M).group(0)
+    problems = _drifted_copy(tmp_path, lambda d: d.joinpath("requirements-runtime.lock").write_text(
+        d.joinpath("requirements-runtime.lock").read_text() + pytest_pin))
+    assert any("test/site tools" in p and "pytest" in p for p in problems), problems
+    assert _drifted_copy(tmp_path, lambda d: None) == [], "an unchanged copy must show no drift"
 
 
 def test_readme_names_the_two_commands_and_the_disclaimer():
