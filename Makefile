@@ -65,6 +65,9 @@ html: $(STAMP) ## Execute every notebook and write the offline static site to bu
 student: $(STAMP) ## Write the student copy of the series (exercise solutions removed) to build/student/
 	$(BIN)/python tools/make_student.py
 
+summaries: $(STAMP) ## Write the printable one-page summaries for families to build/summaries/ (offline HTML)
+	$(BIN)/python tools/family_summaries.py
+
 answer-key: $(STAMP) ## Regenerate docs/answer-key.md from the quizzes and solution cells
 	$(BIN)/python tools/answer_key.py
 
