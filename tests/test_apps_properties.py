@@ -165,7 +165,7 @@ def test_lab_explorer_any_accepted_value(labs, data):
 
 
 # ----------------------------------------------------------------------------- IgG therapy
-THERAPY_BOXES = ("dose", "interval", "weight", "half_life", "target", "months")
+THERAPY_BOXES = ("dose", "interval", "weight", "half_life", "own_igg", "target", "months")
 
 
 @settings(max_examples=30, **SETTINGS)

@@ -127,3 +127,24 @@ def test_static_gallery_has_one_page_per_scenario_and_a_jslink():
     images = [page.children[0].value for page in stack.children]
     assert all(img[:4] == b"\x89PNG" for img in images) and len(set(images)) == 3
     assert "CVID" in stack.children[0].children[2].value
+
+
+def test_regulation_slider_range_matches_the_models_pinned_claims():
+    # tests/test_models_balance.py pins "within the slider range" to regulation <= 2 x normal
+    from test_models_balance import REGULATION_SLIDER_MAX
+
+    app = ScenarioExplorer("overactive")
+    assert app.sliders["regulation_strength"].max == REGULATION_SLIDER_MAX
+    app.sliders["regulation_strength"].value = app.sliders["regulation_strength"].max
+    assert app.current_result()["summary"]["direction"] == "overactive"
+
+
+def test_presets_are_described_as_mechanisms_not_disease_models():
+    app = ScenarioExplorer("overactive")
+    assert "not a model of any of them" in app.info.value
+    app.variant.value = "hyperinflammation"
+    text = app.info.value.lower()
+    assert "never switches off" in text and "kawasaki" not in text
+    app.scenario.value = "underactive"
+    app.variant.value = "treated_underactive"
+    assert "antibiotics" in app.info.value and "prevents infections" in app.info.value

@@ -198,3 +198,79 @@ def test_every_scenario_names_disorders_that_exist_in_the_data():
     unknown = {name: sorted(set(info.get("disorder_ids", [])) - known) for name, info in SCENARIO_INFO.items()}
     unknown = {k: v for k, v in unknown.items() if v}
     assert not unknown, f"scenario examples name disorder ids missing from data/disorders.csv: {unknown}"
+
+
+# --------------------------------------------------------------------------------------------
+# The qualitative claims the notebooks make, pinned to parameter ranges: a parameter change
+# that breaks a sentence in notebooks 02 or 07 breaks one of these tests.
+REGULATION_SLIDER_MAX = 2.0   # widgets/apps/scenario.py; tests/test_apps_scenario.py checks it
+
+
+def _final_immune_damage(df):
+    return float(df["damage_from_immune"].iloc[-1])
+
+
+@pytest.mark.parametrize("sigma", [2.0, 3.0, 4.0])
+def test_overactive_is_bistable_tolerant_without_infection_autoimmune_after_it(sigma):
+    # "the infection tips it over": over sigma 2-4 at the preset's weak regulation (rho = 0.2)
+    quiet = simulate_scenario("overactive", days=200, self_reactivity=sigma, initial_pathogen=0.0)
+    assert _final_immune_damage(quiet) < 0.1          # tolerant: no infection, no self-attack
+    infected = simulate_scenario("overactive", days=200, self_reactivity=sigma)
+    s = scenario_summary(infected)
+    assert s["cleared"] and s["direction"] == "overactive"
+    assert _final_immune_damage(infected) > 1.0       # the self-attack outlasts the infection
+
+
+def test_overactive_preset_sits_inside_the_bistable_range():
+    preset = SCENARIOS["overactive"]
+    assert preset["regulation_strength"] == 0.2 and 2.0 <= preset["self_reactivity"] <= 4.0
+    assert _final_immune_damage(simulate_scenario("overactive", days=200, initial_pathogen=0.0)) < 0.1
+
+
+def test_stronger_regulation_reduces_but_within_the_slider_range_does_not_end_self_attack():
+    # notebook 02: "in this model, within the slider range" (regulation 0.2 to 2 x normal)
+    levels = [0.2, 0.5, 1.0, 1.5, REGULATION_SLIDER_MAX]
+    runs = [scenario_summary(simulate_scenario("overactive", days=120, regulation_strength=r)) for r in levels]
+    assert all(s["direction"] == "overactive" for s in runs)
+    damage = [s["self_damage"] for s in runs]
+    assert damage == sorted(damage, reverse=True) and damage[-1] < damage[0] / 2
+    # outside the slider range the self-attack does end (so the sentence must keep its qualifier)
+    beyond = scenario_summary(simulate_scenario("overactive", days=120, regulation_strength=3.0))
+    assert beyond["direction"] == "balanced"
+
+
+def test_replacement_needs_the_patients_own_effectors_too():
+    p = balance.scenario_parameters("treated_underactive")
+    # passive antibody plus innate removal stays below the microbe's top growth rate ...
+    loads = np.linspace(1e-3, p["carrying_capacity"], 2000)
+    top_growth = float(np.max(p["pathogen_growth"] * (1 - loads / p["carrying_capacity"])
+                              * loads / (loads + p["allee_load"])))
+    assert p["passive_antibody"] + p["innate_clearance"] < top_growth
+    # ... so without effector killing the infection is not cleared; with it, it is
+    assert not scenario_summary(simulate_scenario("treated_underactive", days=120, kill_rate=0.0))["cleared"]
+    assert scenario_summary(simulate_scenario("treated_underactive", days=120))["cleared"]
+
+
+@pytest.mark.parametrize("kill_rate", [0.0, 0.5, 1.0, 2.0, 3.0])
+def test_underactive_settles_at_a_steady_chronic_load_across_the_kill_slider(kill_rate):
+    df = simulate_scenario("underactive", days=120, kill_rate=kill_rate)
+    s = scenario_summary(df)
+    assert not s["cleared"]
+    late = df.loc[100:, "pathogen"]
+    assert late.mean() > 5 * df["pathogen"].iloc[0]                   # chronic, not lingering
+    assert late.max() - late.min() < 0.01 * late.mean()              # steady: no relapses, no waves
+
+
+def test_hyperinflammation_never_switches_off_in_the_model():
+    df = simulate_scenario("hyperinflammation", days=300)
+    s = scenario_summary(df)
+    assert s["cleared"]
+    plateau = df.loc[60:, "damage_from_immune"]
+    assert plateau.min() > 5.0
+    assert plateau.iloc[-1] == pytest.approx(plateau.iloc[0], rel=0.02)   # a permanent plateau
+
+
+def test_hyperinflammation_is_not_tied_to_kawasaki_disease():
+    # Kawasaki disease is an acute, self-limited vasculitis; the preset's plateau never ends
+    assert "kawasaki" not in SCENARIO_INFO["hyperinflammation"]["disorder_ids"]
+    assert "kawasaki" not in " ".join(str(v) for v in SCENARIO_INFO["hyperinflammation"].values()).lower()

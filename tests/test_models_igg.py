@@ -14,8 +14,10 @@ from widgets.models.igg import (
 
 # Privigen US label, Table 4 (source id privigen_label): total IgG in adults and
 # adolescents with primary immunodeficiency, mean and SD.  The label's mean dose
-# was not available to us; we take dose = clearance x AUC from the same table:
-# 1.3 mL/day/kg x 32,820 day.mg/dL ~ 430 mg/kg (3-weekly), 1.3 x 36,390 ~ 470 mg/kg (4-weekly).
+# was not available to us; the label's clearance is dose / AUC of total IgG, so
+# dose = 1.3 mL/day/kg x 32,820 day.mg/dL ~ 430 mg/kg (3-weekly), 1.3 x 36,390 ~ 470 mg/kg (4-weekly).
+# The study patients are assumed to make 200 mg/dL of their own IgG (the model's default).
+STUDY_OWN_IGG = 200
 PRIVIGEN = [
     # interval, assumed dose, Cmax mean, Cmax SD, Cmin mean, Cmin SD
     (21, 430, 2550, 400, 1230, 230),
@@ -25,10 +27,65 @@ PRIVIGEN = [
 
 @pytest.mark.parametrize("interval, dose, cmax, cmax_sd, cmin, cmin_sd", PRIVIGEN)
 def test_defaults_reproduce_privigen_label_within_one_sd(interval, dose, cmax, cmax_sd, cmin, cmin_sd):
-    ss = steady_state(dose, interval)
-    # model (for the record): 3-weekly ~2,420 / 1,190 mg/dL; 4-weekly ~2,390 / 1,050 mg/dL
+    ss = steady_state(dose, interval, baseline_igg_mg_dl=STUDY_OWN_IGG)
+    # model (for the record): 3-weekly ~2,480 / 1,250 mg/dL; 4-weekly ~2,340 / 990 mg/dL
     assert abs(ss["peak_mg_dl"] - cmax) <= cmax_sd
     assert abs(ss["trough_mg_dl"] - cmin) <= cmin_sd
+    # and the mean level matches the label's AUC (mean = AUC / interval) within 2%
+    auc = {21: 32820, 28: 36390}[interval]
+    assert ss["mean_mg_dl"] == pytest.approx(auc / interval, rel=0.02)
+
+
+def test_calibration_rests_on_a_realistic_own_igg_and_the_label_clearance():
+    d = pk_defaults()
+    # own IgG well below the adult normal range (about 700+ mg/dL); not the 567 intercept of a treated cohort
+    assert d["baseline_igg_mg_dl"] == STUDY_OWN_IGG <= 250
+    # clearance of the infused IgG = label dose / (label AUC - own IgG x interval): 1.49 and 1.54
+    for interval, auc in ((21, 32820), (28, 36390)):
+        implied = 1.3 * auc / (auc - STUDY_OWN_IGG * interval)
+        assert d["clearance_ml_per_day_per_kg"] == pytest.approx(implied, abs=0.05)
+    # most of a treated patient's trough is medicine, not own IgG: 400 mg/kg every 4 weeks
+    ss = steady_state(400, 28)
+    assert ss["trough_mg_dl"] - d["baseline_igg_mg_dl"] > 2 * d["baseline_igg_mg_dl"]
+
+
+def test_xla_patient_without_own_igg_sits_in_the_treated_range():
+    # with no own IgG, 470 mg/kg every 4 weeks gives a trough in the range treated
+    # patients reach (meta-regression: mean troughs 660-1,280 mg/dL at 387-560 mg/kg, lee2020_trough)
+    assert 600 <= steady_state(470, 28, baseline_igg_mg_dl=0)["trough_mg_dl"] <= 900
+
+
+def test_default_half_life_is_near_the_label_values():
+    half_life = igg.terminal_half_life_days()
+    table = load("pharmacokinetics").set_index("parameter").loc["terminal_half_life_days"]
+    # label: mean 27.6 d (3-weekly) and median 37.3 d (4-weekly) for total IgG
+    assert 27 <= half_life <= 38
+    assert table["low"] <= half_life <= table["high"]
+
+
+def test_half_life_conversion_keeps_volumes_and_round_trips():
+    for t in (20.6, 31.7, 45.0):
+        cl = igg.clearance_for_half_life(t)
+        assert igg.terminal_half_life_days(cl) == pytest.approx(t, rel=1e-3)
+    # a shorter half-life means faster clearance, within the range the sources span (1.3-4.4)
+    assert 1.3 < igg.clearance_for_half_life(20.6) < 4.4
+    # the jump after an infusion is set by the volume, not by the half-life
+    fast = igg_levels(400, 28, days=1, clearance_ml_per_day_per_kg=igg.clearance_for_half_life(20.6))
+    slow = igg_levels(400, 28, days=1)
+    assert fast["infused_igg_mg_dl"].iloc[1] == pytest.approx(slow["infused_igg_mg_dl"].iloc[1])
+    with pytest.raises(ValueError, match="half-life"):
+        igg.clearance_for_half_life(0.5)
+
+
+def test_pneumonia_curve_flags_troughs_outside_the_studies():
+    assert igg.pneumonia_data_range() == (500, 1000)
+    assert not igg.pneumonia_extrapolated(700)
+    assert igg.pneumonia_extrapolated(300) and igg.pneumonia_extrapolated(1500)
+
+
+def test_auc_matching_scig_factor_differs_from_the_us_label():
+    assert igg.scig_auc_matching_factor() == pytest.approx(1 / 0.67) == pytest.approx(1.49, abs=0.01)
+    assert pk_defaults()["scig_dose_adjustment_us"] == pytest.approx(1.37)
 
 
 def test_assumed_privigen_doses_follow_from_label_clearance_and_auc():
@@ -76,7 +133,8 @@ def test_weekly_scig_is_nearly_flat_at_comparable_monthly_dose():
     scig = steady_state(weekly, 7, route="SCIG")
     assert ivig["peak_to_trough_ratio"] > 2.0
     assert scig["peak_to_trough_ratio"] < 1.15
-    # the 1.37 factor about makes up for the 67% bioavailability: mean levels within 10%
+    # the 1.37 factor nearly makes up for the 67% bioavailability (1.49 would match the AUC):
+    # mean levels within 10%
     assert scig["mean_mg_dl"] == pytest.approx(ivig["mean_mg_dl"], rel=0.10)
     # and the SCIG trough is higher than the IVIG trough
     assert scig["trough_mg_dl"] > ivig["trough_mg_dl"]
@@ -119,12 +177,12 @@ def test_children_clear_igg_faster_per_kg():
 def test_no_endogenous_igg_override():
     xla = steady_state(400, 28, baseline_igg_mg_dl=0)
     cvid = steady_state(400, 28)
-    assert cvid["trough_mg_dl"] - xla["trough_mg_dl"] == pytest.approx(567)
+    assert cvid["trough_mg_dl"] - xla["trough_mg_dl"] == pytest.approx(pk_defaults()["baseline_igg_mg_dl"])
 
 
 def test_zero_dose_stays_at_baseline():
     df = igg_levels(0, 28, days=60)
-    assert np.allclose(df["igg_mg_dl"], 567)
+    assert np.allclose(df["igg_mg_dl"], pk_defaults()["baseline_igg_mg_dl"])
 
 
 def test_pneumonia_rate_matches_orange_2010():

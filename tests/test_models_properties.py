@@ -128,3 +128,28 @@ def test_ig_status_monotone_in_value(data_dir, analyte, value, extra, age):
     higher = classify_immunoglobulin(analyte, value + extra, age, data_dir=data_dir)
     assert STATUS_ORDER.index(higher.status) >= STATUS_ORDER.index(lower.status)
     assert lower.low <= lower.high
+
+
+# ------------------------------------------------------------------------- balance model claims
+@settings(max_examples=15, **SETTINGS)
+@given(st.floats(min_value=0.0, max_value=3.0))
+def test_underactive_never_clears_anywhere_on_the_kill_slider(kill_rate):
+    # notebook 02: "the pathogen is never cleared" holds over the whole kill-rate slider (0-3)
+    df = balance.simulate_scenario("underactive", days=90, kill_rate=kill_rate)
+    assert not balance.scenario_summary(df)["cleared"]
+
+
+@settings(max_examples=10, **SETTINGS)
+@given(st.floats(min_value=2.0, max_value=4.0))
+def test_overactive_stays_tolerant_without_an_infection(sigma):
+    # the infection, not the preset alone, starts the self-attack (sigma 2-4 at regulation 0.2)
+    df = balance.simulate_scenario("overactive", days=150, self_reactivity=sigma, initial_pathogen=0.0)
+    assert df["damage_from_immune"].iloc[-1] < 0.1
+
+
+@settings(max_examples=20, **SETTINGS)
+@given(st.floats(min_value=0, max_value=900), st.sampled_from([21, 28]))
+def test_therapy_trough_splits_into_own_and_infused_parts(own, interval):
+    ss = igg.steady_state(400, interval, baseline_igg_mg_dl=own)
+    xla = igg.steady_state(400, interval, baseline_igg_mg_dl=0)
+    assert ss["trough_mg_dl"] == pytest.approx(own + xla["trough_mg_dl"])

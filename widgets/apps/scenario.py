@@ -241,6 +241,11 @@ def info_html(scenario: str, direction: str) -> str:
         f'<h4 style="margin:4px 0">{marker} {esc(info.get("label", scenario))}</h4>',
         f"<p>{esc(info.get('description', ''))}</p>",
     ]
+    if direction != "balanced":
+        parts.append(
+            "<p style='font-size:smaller'><em>This preset illustrates one mechanism often discussed "
+            "for the disorders below; it is not a model of any of them.</em></p>"
+        )
     try:
         summary = _info.direction_summary(direction, highlight=info.get("disorder_ids", []))
     except friendly_errors() as exc:

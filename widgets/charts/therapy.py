@@ -1,4 +1,4 @@
-"""Immunoglobulin replacement: IgG level over time against a target trough."""
+"""Immunoglobulin replacement: IgG level over time against a teaching target trough."""
 from __future__ import annotations
 
 import matplotlib as mpl
@@ -28,7 +28,7 @@ def _check_levels(df):
         raise ValueError("plot_igg_levels was given an empty table (no days to draw)")
 
 
-def igg_description(df, target_trough_mg_dl=None, label=None) -> str:
+def igg_description(df, target_trough_mg_dl=None, label=None, own_igg_mg_dl=None) -> str:
     days = np.asarray(df["day"], float)
     level = np.asarray(df["igg_mg_dl"], float)
     last = days >= days[-1] - min(35.0, (days[-1] - days[0]) / 3)
@@ -38,14 +38,20 @@ def igg_description(df, target_trough_mg_dl=None, label=None) -> str:
         f"{name}serum IgG over {fmt_int(days[-1] - days[0])} days rises and falls with each dose; "
         f"in the last weeks it swings between {fmt_int(trough)} and {fmt_int(peak)} mg/dL"
     )
+    if own_igg_mg_dl is not None:
+        text += f"; {fmt_int(own_igg_mg_dl)} mg/dL of it is the patient's own IgG (dotted line)"
     if target_trough_mg_dl is not None:
-        where = "above" if trough >= target_trough_mg_dl else "below"
-        text += f", with the lowest level {where} the {fmt_int(target_trough_mg_dl)} mg/dL target trough"
+        where = "at or above" if trough >= target_trough_mg_dl else "below"
+        text += f", with the lowest level {where} the {fmt_int(target_trough_mg_dl)} mg/dL teaching target"
     return text
 
 
-def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, slot=None):
-    """Serum IgG (mg/dL) against day, with the target trough as a shaded band.
+def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, slot=None,
+                    own_igg_mg_dl=None):
+    """Serum IgG (mg/dL) against day, with the teaching target trough as a shaded band.
+
+    ``own_igg_mg_dl`` (optional) draws the patient's own IgG as a dotted line, so the
+    part of the level that comes from the medicine is the gap above it.
 
     Call it several times on the same Axes with different ``label`` values to compare
     regimens; calling it again with the same label updates that line in place.
@@ -55,6 +61,10 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
     and the legend.
     """
     _check_levels(df)
+    if own_igg_mg_dl is not None:
+        own_igg_mg_dl = float(own_igg_mg_dl)
+        if not np.isfinite(own_igg_mg_dl) or own_igg_mg_dl < 0:
+            raise ValueError(f"the patient's own IgG must be 0 mg/dL or more, got {own_igg_mg_dl}")
     if target_trough_mg_dl is not None:
         target_trough_mg_dl = float(target_trough_mg_dl)
         if not target_trough_mg_dl > 0:
@@ -84,7 +94,7 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
                 band = {
                     "span": ax.axhspan(0, 1, facecolor=PALETTE["vermillion"], alpha=0.12,
                                        hatch="//", edgecolor=PALETTE["vermillion"], linewidth=0,
-                                       label="Below target trough"),
+                                       label="Below the teaching target"),
                     "line": ax.axhline(1, color=PALETTE["vermillion"], linewidth=1.5,
                                        linestyle="--"),
                 }
@@ -95,10 +105,22 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
             band["span"].set_y(0)
             band["span"].set_height(target_trough_mg_dl)
             band["line"].set_ydata([target_trough_mg_dl, target_trough_mg_dl])
-            band["line"].set_label(f"Target trough {fmt_int(target_trough_mg_dl)} mg/dL")
+            band["line"].set_label(f"Teaching target trough {fmt_int(target_trough_mg_dl)} mg/dL")
         elif band is not None:
             band["span"].set_visible(False)
             band["line"].set_visible(False)
+        own = artists(ax, "igg_own")
+        if own_igg_mg_dl is not None:
+            if own is None:
+                (own,) = ax.plot([0, 1], [0, 0], color=PALETTE["black"],
+                                 linestyle=":", linewidth=1.5 * mpl.rcParams["lines.linewidth"])
+                remember(ax, "igg_own", own)
+            own.set_xdata([float(days.min()), float(days.max())])
+            own.set_ydata([own_igg_mg_dl, own_igg_mg_dl])
+            own.set_label(f"Patient's own IgG {fmt_int(own_igg_mg_dl)} mg/dL")
+            own.set_visible(True)
+        elif own is not None:
+            own.set_visible(False)
         lines = [l for l in store.values() if l.get_visible()]
         top = max(float(np.nanmax(l.get_ydata())) for l in lines if len(l.get_ydata()))
         if target_trough_mg_dl is not None:
@@ -107,9 +129,12 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
         ax.set_xlim(float(all_days.min()), float(all_days.max()))
         ax.set_ylim(0, top * 1.15)
         handles = [l for l in lines]
+        if own is not None and own.get_visible():
+            own.set_xdata([float(all_days.min()), float(all_days.max())])
+            handles.append(own)
         if band is not None and band["line"].get_visible():
             handles += [band["line"], band["span"]]
         ax.legend(handles=handles, loc="lower right", frameon=True, framealpha=0.9)
         ax.set_title(title or "Serum IgG with replacement therapy")
-    set_alt_text(ax, igg_description(df, target_trough_mg_dl, label))
+    set_alt_text(ax, igg_description(df, target_trough_mg_dl, label, own_igg_mg_dl))
     return ax

@@ -28,10 +28,14 @@ Equations
 
 Where the ideas come from
 -------------------------
-* Pathogen against effectors is the classic predator-prey-like infection model
-  (logistic pathogen growth, mass-action killing, effector expansion driven by
-  antigen), as in Nowak & May, *Virus Dynamics*, Oxford University Press
-  2000 (source id ``nowak_may2000``).
+* Pathogen against effectors is *loosely inspired by* classic within-host
+  infection models: logistic pathogen growth and mass-action killing by an
+  immune response that antigen switches on, as in Antia, Levin & May 1994,
+  Am Nat 144:457-472 (``antia1994_within_host``) and Nowak & May, *Virus
+  Dynamics*, Oxford University Press 2000 (``nowak_may2000``).  It follows
+  neither exactly: in those models the response expands in proportion to
+  itself (clonal expansion); here antigen recruits effectors through a
+  saturating switch, without a clonal-expansion term.
 * The self-antigen loop (effector attack damages tissue, damage releases
   self-antigen, self-antigen keeps effectors going) and Tregs that suppress the
   response are borrowed from Alexander & Wahl 2011, Bull Math Biol 73:33-71,
@@ -45,7 +49,10 @@ Where the ideas come from
 
 All parameter values are illustrative (dimensionless rates per day), chosen so
 that the three textbook outcomes appear; they are not fitted to patient data.
-See ``widgets/models/README.md`` for limits.
+Each preset illustrates one mechanism often discussed for a group of disorders;
+none is a model of a disease.  The qualitative claims the notebooks make are
+pinned to parameter ranges in ``tests/test_models_balance.py``.  See
+``widgets/models/README.md`` for limits.
 """
 from __future__ import annotations
 
@@ -138,9 +145,12 @@ PARAMETER_RANGES = {
 SCENARIOS: "OrderedDict[str, dict]" = OrderedDict(
     balanced={},
     underactive={"effector_activation": 0.08},
-    overactive={"regulation_strength": 0.2, "self_reactivity": 6.0},
+    # bistable: without an infection it stays tolerant, an infection tips it into self-attack
+    overactive={"regulation_strength": 0.2, "self_reactivity": 4.0},
     antibody_deficiency={"kill_rate": 0.25},
-    treated_underactive={"kill_rate": 0.25, "passive_antibody": 0.8},
+    # passive antibody alone (0.4 + innate 0.1) is below the microbe's top growth rate (~0.87/day),
+    # so the patient's own effectors are still needed to clear it
+    treated_underactive={"kill_rate": 0.25, "passive_antibody": 0.4},
     combined_deficiency={"effector_activation": 0.03, "kill_rate": 1.0},
     loss_of_regulation={"regulation_strength": 0.02, "self_reactivity": 3.0},
     failed_apoptosis={"effector_decay": 0.05},
@@ -157,13 +167,13 @@ SCENARIO_INFO = {
     "underactive": dict(
         label="Underactive response",
         direction="underactive",
-        description="The response switches on too weakly, so the microbe is never cleared and keeps coming back.",
+        description="The response switches on too weakly, so the microbe is never cleared: the load settles at a steady, chronic level.",
         disorder_ids=["scid", "cvid", "xla", "hiv_aids"],
     ),
     "overactive": dict(
         label="Overactive response",
         direction="overactive",
-        description="Weak brakes let self-antigen from damaged tissue keep effectors busy after the microbe has gone.",
+        description="Without an infection the system stays tolerant; an infection tips it over, and with weak brakes self-antigen from damaged tissue keeps effectors busy after the microbe has gone.",
         disorder_ids=["sle", "ra", "ms"],
     ),
     "antibody_deficiency": dict(
@@ -175,7 +185,7 @@ SCENARIO_INFO = {
     "treated_underactive": dict(
         label="Antibody deficiency on immunoglobulin replacement",
         direction="underactive",
-        description="Infused antibodies (IVIG or SCIG) make up for the missing ones and the infection is cleared.",
+        description="Infused antibodies (IVIG or SCIG) add to the weak attack, and together with the patient's own effectors the microbe is cleared in this model. In real life replacement mainly prevents infections; an established infection also needs antibiotics.",
         disorder_ids=["xla", "cvid"],
     ),
     "combined_deficiency": dict(
@@ -199,8 +209,8 @@ SCENARIO_INFO = {
     "hyperinflammation": dict(
         label="Hyperinflammation",
         direction="overactive",
-        description="An explosive response clears the microbe but causes heavy collateral damage on the way.",
-        disorder_ids=["fhl", "kawasaki"],
+        description="An explosive response clears the microbe but causes heavy collateral damage, and in this model it never switches off: the damage stays on a permanent plateau.",
+        disorder_ids=["fhl"],
     ),
 }
 
@@ -293,9 +303,9 @@ def simulate_scenario(name="balanced", days=60, **overrides):
     ``df.attrs["parameters"]`` and the scenario name in ``df.attrs["scenario"]``.
 
     The model and its sources (``alexander_wahl2011``: Alexander & Wahl 2011,
-    Bull Math Biol 73:33, BioModels BIOMD0000000289; ``nowak_may2000``: Nowak &
-    May 2000, Virus Dynamics) are described in the module docstring and in
-    ``widgets/models/README.md``.
+    Bull Math Biol 73:33, BioModels BIOMD0000000289; loosely inspired by
+    ``antia1994_within_host`` and ``nowak_may2000``) are described in the module
+    docstring and in ``widgets/models/README.md``.
     """
     days = _check_finite_number("days", days, 0.0, MAX_DAYS, low_inclusive=False)
     p = scenario_parameters(name, **overrides)

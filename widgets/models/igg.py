@@ -23,36 +23,49 @@ plus a skin depot for subcutaneous doses and the patient's own IgG on top::
 Calibration
 -----------
 Parameter values live in ``data/pharmacokinetics.csv`` (read by ``pk_defaults``).
-Q and V2 are Cheng's; CL and V1 were chosen (within the range spanned by
-Cheng 2025 and the Privigen label) so that the model reproduces the Privigen
-US label PK table (``privigen_label``, 25 adults and adolescents with primary
-immunodeficiency; total IgG, mean +/- SD):
+They reproduce the Privigen US label PK table (``privigen_label``, Table 4;
+25 patients aged 13-69 with primary immunodeficiency; *total* IgG, mean +/- SD):
 
-=============  ==================  ==================
-interval       Cmax (mg/dL)        Cmin (mg/dL)
-=============  ==================  ==================
-3 weeks        2,550 +/- 400       1,230 +/- 230
-4 weeks        2,260 +/- 530       1,000 +/- 200
-=============  ==================  ==================
+=============  ==========  ==================  ==================
+interval       patients    Cmax (mg/dL)        Cmin (mg/dL)
+=============  ==========  ==================  ==================
+3 weeks        3           2,550 +/- 400       1,230 +/- 230
+4 weeks        22          2,260 +/- 530       1,000 +/- 200
+=============  ==========  ==================  ==================
 
-The mean dose of that study was not found in the label text we could read.
-We assume it from the label's own numbers: dose = clearance x AUC
-(1.3 mL/day/kg x 32,820 day.mg/dL = about 430 mg/kg every 3 weeks;
-1.3 x 36,390 = about 470 mg/kg every 4 weeks).  With those doses the defaults
-land within 1 SD of all four numbers (see ``tests/test_models_igg.py``).
+Total IgG is the patients' own IgG plus the infused IgG, so a calibration has
+to say how much the study patients still made.  We assume 200 mg/dL: in XLA
+own IgG is usually below 200 mg/dL (``esid_xla_criteria``) and in CVID it is
+markedly low (``esid_cvid_definition``).  The label does not state the mean
+dose in the text we could read; its clearance (1.3 mL/day/kg) is the dose
+divided by the AUC of total IgG, so the dose is 1.3 x AUC: about 430 mg/kg
+every 3 weeks and 470 mg/kg every 4 weeks.  Taking the assumed own IgG out of
+the AUC gives the clearance of the infused IgG, 1.49 and 1.54 mL/day/kg: the
+model uses 1.5.  Q is Cheng 2025's (``cheng2025_ivig_poppk``); V1 (35 mL/kg)
+and V2 (32 mL/kg) were fitted to the four numbers of the table.  All four land
+well within 1 SD (see ``tests/test_models_igg.py``).  With these values the
+terminal half-life of infused IgG is about 32 days (label: 27.6 days mean at
+3-weekly dosing, 37.3 days median at 4-weekly dosing, individual values 20.6
+to 96.6 days).  This is a calibration to one table, not a validation: the
+volumes trade off against each other and against the half-life.
 
 Trough and pneumonia
 --------------------
 ``pneumonia_rate`` uses the meta-analysis of Orange et al. 2010
 (Clin Immunol 137:21-30; ``orange2010_trough``): 0.113 pneumonias per
 patient-year at a trough of 500 mg/dL and an incidence rate ratio of 0.726 for
-each extra 100 mg/dL.
+each extra 100 mg/dL.  The studies describe troughs of about 500 to 1,000
+mg/dL (``pneumonia_data_range``); outside that range the curve is an
+extrapolation (``pneumonia_extrapolated``), and for all infections the benefit
+flattens above about 960 mg/dL (``lee2020_trough``).
 
 Educational model only: not for choosing anybody's dose.
 """
 from __future__ import annotations
 
+import functools
 import math
+
 import numpy as np
 import pandas as pd
 from scipy.linalg import expm
@@ -67,6 +80,11 @@ __all__ = [
     "steady_state",
     "pneumonia_rate",
     "scig_dose_from_ivig",
+    "scig_auc_matching_factor",
+    "pneumonia_data_range",
+    "pneumonia_extrapolated",
+    "terminal_half_life_days",
+    "clearance_for_half_life",
     "regimen_levels",
 ]
 
@@ -368,12 +386,90 @@ def pneumonia_rate(trough_mg_dl):
     rate = 0.113 x 0.726 ** ((trough - 500) / 100), from the meta-analysis of
     Orange et al. 2010, Clin Immunol 137:21-30 (``orange2010_trough``; 17
     studies, 676 patients).  The studies mostly had troughs between about 500
-    and 1,000+ mg/dL, so values far outside that range are extrapolation.
-    Accepts 0-5000 mg/dL.
+    and 1,000 mg/dL (``pneumonia_data_range``); use ``pneumonia_extrapolated`` to
+    flag values outside it.  Accepts 0-5000 mg/dL.
     """
     trough = _number("trough_mg_dl", trough_mg_dl, 0.0, 5000.0, unit="mg/dL")
     d = pk_defaults()
     return d["pneumonia_rate_at_500_per_patient_year"] * d["pneumonia_irr_per_100_mg_dl"] ** ((trough - 500.0) / 100.0)
+
+
+def pneumonia_data_range() -> tuple:
+    """(low, high) trough in mg/dL that the pneumonia meta-analysis describes (500, 1000).
+
+    Read from ``data/pharmacokinetics.csv`` (``orange2010_trough``; the upper end is
+    also where ``lee2020_trough`` found the benefit for all infections flattening).
+    """
+    d = pk_defaults()
+    return float(d["pneumonia_curve_data_low_mg_dl"]), float(d["pneumonia_curve_data_high_mg_dl"])
+
+
+def pneumonia_extrapolated(trough_mg_dl) -> bool:
+    """True when ``pneumonia_rate`` is used outside the troughs its studies covered."""
+    trough = _number("trough_mg_dl", trough_mg_dl, 0.0, 5000.0, unit="mg/dL")
+    low, high = pneumonia_data_range()
+    return not low <= trough <= high
+
+
+def scig_auc_matching_factor(**params) -> float:
+    """The IVIG-to-SCIG dose factor that gives the same AUC in this model: 1 / F.
+
+    With the default bioavailability (0.67) this is about 1.49.  US labels use 1.37
+    (``hizentra_dosing``), the relative AUC measured in the product's own study; EU
+    product information converts 1:1 and adjusts to trough levels (``hizentra_eu_smpc``).
+    """
+    return 1.0 / _params(REFERENCE_WEIGHT_KG, params)["F"]
+
+
+def terminal_half_life_days(clearance_ml_per_day_per_kg=None, weight_kg=70.0, **params) -> float:
+    """Terminal half-life (days) of infused IgG in the model's two-compartment system.
+
+    The model is parameterised by clearance and volumes, not by a half-life.  A
+    half-life is easier to explain, so the simulator offers one and converts it with
+    ``clearance_for_half_life``: the volumes stay as calibrated and only the
+    elimination clearance changes (a person who breaks IgG down faster).
+    """
+    if clearance_ml_per_day_per_kg is not None:
+        params["clearance_ml_per_day_per_kg"] = clearance_ml_per_day_per_kg
+    p = _params(weight_kg, params)
+    A = _rate_matrix(p)[1:, 1:]
+    rates = np.linalg.eigvals(A)
+    return math.log(2) / float(np.min(np.abs(rates)))
+
+
+def clearance_for_half_life(half_life_days, weight_kg=70.0, **params) -> float:
+    """The clearance (mL/day/kg, 70 kg reference) that gives this terminal half-life.
+
+    Volumes and the exchange between blood and tissue keep their calibrated values.
+    Raises ValueError when the half-life is outside what the model can show at
+    this weight (clearance limited to 0.1-50 mL/day/kg).
+    """
+    t_half = _number("half_life_days", half_life_days, 0.0, 1000.0, low_open=True, unit="days")
+    w = _number("weight_kg", weight_kg, *WEIGHT_RANGE_KG, unit="kg")
+    params.pop("clearance_ml_per_day_per_kg", None)
+    key = tuple(sorted(params.items()))
+    defaults = tuple(sorted(pk_defaults().items()))
+    return _clearance_cached(t_half, w, key, defaults)
+
+
+@functools.lru_cache(maxsize=512)
+def _clearance_cached(half_life_days, weight_kg, key, _defaults_key):
+    params = dict(key)
+    lo, hi = _PARAM_LIMITS["clearance_ml_per_day_per_kg"]
+    t_short = terminal_half_life_days(hi, weight_kg, **params)
+    t_long = terminal_half_life_days(lo, weight_kg, **params)
+    if not t_short <= half_life_days <= t_long:
+        raise ValueError(
+            f"A half-life of {half_life_days:g} days is outside what the model can show at "
+            f"{weight_kg:g} kg (about {t_short:.0f} to {t_long:.0f} days).")
+    a, b = math.log(lo), math.log(hi)
+    for _ in range(60):
+        mid = (a + b) / 2
+        if terminal_half_life_days(math.exp(mid), weight_kg, **params) > half_life_days:
+            a = mid  # half-life too long -> more clearance
+        else:
+            b = mid
+    return math.exp((a + b) / 2)
 
 
 def scig_dose_from_ivig(ivig_dose_mg_per_kg, ivig_interval_days, scig_interval_days=7, factor=None):
@@ -381,8 +477,10 @@ def scig_dose_from_ivig(ivig_dose_mg_per_kg, ivig_interval_days, scig_interval_d
 
     dose = IVIG dose x (SCIG interval / IVIG interval) x factor.  ``factor``
     defaults to the US dose-adjustment factor 1.37 (``hizentra_dosing``,
-    ``gammagard_pi_dosing``); EU product information uses 1.0
-    (``hizentra_eu_smpc``); allowed 1.0-1.53.
+    ``gammagard_pi_dosing``), the relative AUC measured for the product; EU
+    product information uses 1.0 (``hizentra_eu_smpc``); allowed 1.0-1.53.
+    This model's own bioavailability implies a factor of about 1.49 for equal AUC
+    (``scig_auc_matching_factor``).
     """
     dose = _number("ivig_dose_mg_per_kg", ivig_dose_mg_per_kg, 0.0, MAX_DOSE_MG_PER_KG, unit="mg/kg")
     iv_int = _number("ivig_interval_days", ivig_interval_days, *INTERVAL_RANGE_DAYS, unit="days")
