@@ -16,8 +16,12 @@ def test_explorer_by_disorder_shows_its_symptoms_treatments_and_relatives():
     symptoms = load("symptoms")
     treatments = load("treatments")
     assert {s for s, _ in r["symptoms"]} == set(symptoms[symptoms.disorder_id == "alps"]["symptom"])
-    assert {t for t, _, _ in r["treatments"]} == set(treatments[treatments.disorder_id == "alps"]["treatment"])
-    assert "avoid splenectomy" in app.info.value
+    alps = treatments[treatments.disorder_id == "alps"]
+    offered = alps[~alps.status.isin(["not recommended", "contraindicated"])]
+    assert {t for t, _, _ in r["treatments"]} == set(offered["treatment"])
+    # splenectomy is advised against in ALPS: shown only crossed out, with its reason
+    assert "splenectomy" not in {t for t, _, _ in r["treatments"]}
+    assert "<del>splenectomy</del>" in app.info.value and "infections" in app.info.value
     assert r["related"] and all(n >= 2 for _, _, n in r["related"])
     assert "not medical advice" in app.info.value
     assert app.mode.tooltip and app.choice.tooltip

@@ -15,16 +15,16 @@ from widgets.models.clinical import (
     classify_anc, classify_immunoglobulin,
 )
 
-ANC_BANDS = """population,severity,anc_min_per_ul,anc_max_per_ul,infection_risk,source_ids
-over_1_year,agranulocytosis,0,100,very high,medscape_neutropenia_grades
-over_1_year,severe,100,500,high,medscape_neutropenia_grades
-over_1_year,moderate,500,1000,moderate,medscape_neutropenia_grades
-over_1_year,mild,1000,1500,little or none,medscape_neutropenia_grades
-over_1_year,normal,1500,,usual,capsoni2005_ain
-infant,agranulocytosis,0,100,very high,medscape_ain
-infant,severe,100,500,high,medscape_ain
-infant,moderate,500,1000,moderate,medscape_ain
-infant,normal,1000,,usual,medscape_ain
+ANC_BANDS = """population,severity,anc_min_per_ul,anc_max_per_ul,infection_risk,urgency,fever_action,source_ids
+over_1_year,agranulocytosis,0,100,very high,same-day review if fever,fever: same day,medscape_neutropenia_grades
+over_1_year,severe,100,500,high,same-day review if fever,fever: same day,medscape_neutropenia_grades
+over_1_year,moderate,500,1000,moderate,same-day review if fever,fever: same day,medscape_neutropenia_grades
+over_1_year,mild,1000,1500,little or none,routine,,medscape_neutropenia_grades
+over_1_year,normal,1500,,usual,routine,,capsoni2005_ain
+infant,agranulocytosis,0,100,very high,same-day review if fever,fever: same day,medscape_ain
+infant,severe,100,500,high,same-day review if fever,fever: same day,medscape_ain
+infant,moderate,500,1000,moderate,same-day review if fever,fever: same day,medscape_ain
+infant,normal,1000,,usual,routine,,medscape_ain
 """
 
 REFERENCE_RANGES = """analyte,age_min_years,age_max_years,low,high,unit,lab,note,source_ids
@@ -88,12 +88,16 @@ def test_infant_threshold_is_lower(data_dir):
     assert any("Infant" in n and "1,000" in n for n in infant.notes)
 
 
-def test_duffy_caveat_only_when_neutropenic(data_dir):
+def test_duffy_caveat_only_for_mild_neutropenia(data_dir):
+    """The Duffy-null caveat explains a mildly low count; it must never soften a count below
+    1,000, where a fever needs same-day review."""
     low = classify_anc(1200, age_years=30, data_dir=data_dir)
     ok = classify_anc(3000, age_years=30, data_dir=data_dir)
+    lower = classify_anc(800, age_years=30, data_dir=data_dir)
     assert low.neutropenic and any("Duffy" in n for n in low.notes)
     assert "haddy1999_ben" in low.source_ids and "medscape_neutropenia_grades" in low.source_ids
     assert not ok.neutropenic and not any("Duffy" in n for n in ok.notes)
+    assert lower.neutropenic and not any("Duffy" in n for n in lower.notes)
 
 
 def test_no_age_uses_over_one_year_and_says_so(data_dir):

@@ -30,7 +30,7 @@ def disorders_for(direction: str, highlight=()):
 def top_symptoms(disorder_ids, n=6):
     """The symptoms listed for most of ``disorder_ids`` (hallmark/common count double)."""
     s = _load("symptoms")
-    s = s[s["disorder_id"].isin(list(disorder_ids))]
+    s = s[s["disorder_id"].isin(list(disorder_ids)) & (s["typicality"] != "red flag")]
     if s.empty:
         return []
     weight = s["typicality"].map({"hallmark": 2.0, "common": 1.5, "occasional": 1.0}).fillna(1.0)
@@ -39,9 +39,12 @@ def top_symptoms(disorder_ids, n=6):
 
 
 def top_treatments(disorder_ids, n=6):
-    """The most often listed treatments for ``disorder_ids`` with their class."""
+    """The most often listed treatments for ``disorder_ids`` with their class (treatments
+    the sources advise against are left out)."""
+    from widgets.data import REJECTED_STATUSES
+
     t = _load("treatments")
-    t = t[t["disorder_id"].isin(list(disorder_ids))]
+    t = t[t["disorder_id"].isin(list(disorder_ids)) & ~t["status"].isin(REJECTED_STATUSES)]
     if t.empty:
         return []
     counts = t.groupby(["treatment", "treatment_class"]).size().reset_index(name="n")
@@ -77,4 +80,35 @@ def direction_summary(direction: str, highlight=(), n_disorders=8) -> str:
             "and attacks on self at the same time (for example "
             f"{esc(', '.join(mixed['short_name'].head(3)))}).</p>"
         )
+    return "".join(parts)
+
+
+def treatments_html(groups, heading: str) -> str:
+    """HTML for treatments grouped by status (``clinical.treatments_by_status``).
+
+    Standard and selected-case treatments are listed as what doctors use, never as a
+    choice for the reader; rejected ones are crossed out (``<del>``) with their reason.
+    """
+    esc = html.escape
+
+    def item(t, with_note=True):
+        note = f"; {esc(t['note'])}" if with_note and t.get("note") else ""
+        return (f"<li>{esc(t['treatment'])} <span style='color:#555'>({esc(t['treatment_class'])}"
+                f"{note})</span></li>")
+
+    parts = [f"<p><b>{esc(heading)}</b></p>"]
+    if groups.get("standard"):
+        parts.append("<p>Usually:</p><ul>" + "".join(item(t) for t in groups["standard"]) + "</ul>")
+    if groups.get("selected cases"):
+        parts.append("<p>Only in particular situations:</p><ul>"
+                     + "".join(item(t) for t in groups["selected cases"]) + "</ul>")
+    if groups.get("rejected"):
+        parts.append(
+            "<p>Not used (the sources advise against them):</p><ul class='ib-rejected'>"
+            + "".join(f"<li><del>{esc(t['treatment'])}</del> <span style='color:#555'>"
+                      f"({esc(t['status'])}: {esc(t['note'])})</span></li>" for t in groups["rejected"])
+            + "</ul>")
+    parts.append("<p style='font-size:smaller'>This is what the cited sources describe, for "
+                 "learning. Which treatment, if any, fits one person is decided with their own "
+                 "care team.</p>")
     return "".join(parts)

@@ -27,14 +27,21 @@ def about_disorder(disorder_id, tables=None):
     if row.empty:
         raise ValueError(f"Unknown disorder '{disorder_id}'. Pick one from the list.")
     row = row.iloc[0]
-    own = symptoms[symptoms["disorder_id"] == disorder_id]
+    own_all = symptoms[symptoms["disorder_id"] == disorder_id]
     order = {"hallmark": 0, "common": 1, "occasional": 2}
+    red = own_all[own_all["typicality"] == "red flag"].sort_values("symptom")
+    own = own_all[own_all["typicality"] != "red flag"]
     own = own.assign(_o=own["typicality"].map(order)).sort_values(["_o", "symptom"])
-    shared = symptoms[symptoms["symptom"].isin(own["symptom"]) & (symptoms["disorder_id"] != disorder_id)]
+    expected = symptoms[symptoms["typicality"] != "red flag"]
+    shared = expected[expected["symptom"].isin(own["symptom"]) & (expected["disorder_id"] != disorder_id)]
     overlap = shared.groupby("disorder_id")["symptom"].nunique().sort_values(ascending=False, kind="stable")
     names = dict(zip(disorders["disorder_id"], disorders["short_name"]))
     related = [(i, names.get(i, i), int(n)) for i, n in overlap.items() if n >= 2][:8]
     tr = treatments[treatments["disorder_id"] == disorder_id]
+    from widgets.models.clinical import treatments_by_status
+
+    by_status = treatments_by_status(tr)
+    offered = by_status["standard"] + by_status["selected cases"]
     return {
         "disorder_id": disorder_id,
         "name": row["name"],
@@ -43,9 +50,13 @@ def about_disorder(disorder_id, tables=None):
         "category": row["category"],
         "summary": row.get("summary", ""),
         "symptoms": list(own[["symptom", "typicality"]].itertuples(index=False, name=None)),
-        "treatments": list(tr[["treatment", "treatment_class", "line"]].itertuples(index=False, name=None)),
+        # signs that are not expected here: they point to another or an additional diagnosis
+        "red_flags": list(red[["symptom", "note"]].itertuples(index=False, name=None)),
+        # what the sources describe as used (standard or selected cases), never a rejected row
+        "treatments": [(t["treatment"], t["treatment_class"], t["line"]) for t in offered],
+        "treatments_by_status": by_status,
         "related": related,
-        "source_ids": sorted({s for cell in list(own["source_ids"]) + list(tr["source_ids"])
+        "source_ids": sorted({s for cell in list(own_all["source_ids"]) + list(tr["source_ids"])
                               for s in str(cell).split(";") if s}),
     }
 
@@ -53,16 +64,18 @@ def about_disorder(disorder_id, tables=None):
 def about_symptom(symptom, tables=None):
     """Disorders listing ``symptom`` (by direction) and the treatment classes used for them."""
     disorders, symptoms, treatments = tables or _tables()
-    rows = symptoms[symptoms["symptom"] == symptom]
+    rows = symptoms[(symptoms["symptom"] == symptom) & (symptoms["typicality"] != "red flag")]
     if rows.empty:
-        raise ValueError(f"No disorder in the data lists the symptom '{symptom}'.")
+        raise ValueError(f"No disorder in the data lists the symptom '{symptom}' as expected.")
     d = disorders[disorders["disorder_id"].isin(rows["disorder_id"])]
     by_direction = {}
     for direction in ("underactive", "overactive", "mixed"):
         part = d[d["direction"] == direction].sort_values("short_name")
         if len(part):
             by_direction[direction] = list(zip(part["disorder_id"], part["short_name"]))
-    tr = treatments[treatments["disorder_id"].isin(rows["disorder_id"])]
+    from widgets.data import REJECTED_STATUSES
+
+    tr = treatments[treatments["disorder_id"].isin(rows["disorder_id"]) & ~treatments["status"].isin(REJECTED_STATUSES)]
     classes = tr.groupby("treatment_class")["disorder_id"].nunique().sort_values(ascending=False, kind="stable")
     return {
         "symptom": symptom,
@@ -113,7 +126,8 @@ class SymptomTreatmentExplorer(ipw.VBox):
             d = disorders.sort_values("name")
             options = [(f"{MARK.get(r.direction, '')} {r.name}", r.disorder_id) for r in d.itertuples()]
         else:
-            options = [(s, s) for s in sorted(symptoms["symptom"].unique(), key=str.lower)]
+            expected = symptoms[symptoms["typicality"] != "red flag"]
+            options = [(s, s) for s in sorted(expected["symptom"].unique(), key=str.lower)]
         values = [v for _, v in options]
         self._filling = True
         try:
@@ -151,17 +165,20 @@ def _direction_badge(direction):
 
 
 def disorder_html(r) -> str:
+    from ._info import treatments_html
+
     sym = "".join(f"<li>{esc(s)} <span style='color:#555'>({esc(t)})</span></li>" for s, t in r["symptoms"])
-    tr = "".join(f"<li>{esc(t)} <span style='color:#555'>({esc(c)}, {esc(line)})</span></li>"
-                 for t, c, line in r["treatments"])
+    red = "".join(f"<li>{esc(s)} <span style='color:#555'>({esc(n)})</span></li>" for s, n in r["red_flags"])
+    red_html = (f"<div><b>Red flags: not expected here</b><ul>{red}</ul></div>" if red else "")
+    tr = treatments_html(r["treatments_by_status"], "Treatments the sources describe")
     rel = ", ".join(f"{esc(name)} ({n} shared)" for _, name, n in r["related"]) or "none with two or more shared symptoms"
     return (
         f"<h4 style='margin:4px 0'>{esc(r['name'])}</h4>"
         f"<p>{_direction_badge(r['direction'])} \u00b7 {esc(r['category'])}</p>"
         f"<p>{esc(r['summary'])}</p>"
         "<div style='display:flex;gap:24px;flex-wrap:wrap'>"
-        f"<div><b>Symptoms</b><ul>{sym or '<li>none listed</li>'}</ul></div>"
-        f"<div><b>Treatments</b><ul>{tr or '<li>none listed</li>'}</ul></div></div>"
+        f"<div><b>Symptoms</b><ul>{sym or '<li>none listed</li>'}</ul></div>{red_html}"
+        f"<div>{tr}</div></div>"
         f"<p><b>Related disorders</b> (sharing symptoms): {rel}</p>"
         f"<p style='font-size:smaller'>Sources: {esc(', '.join(r['source_ids']))}</p>"
     )

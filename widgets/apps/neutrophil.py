@@ -12,8 +12,12 @@ from widgets.charts.style import fmt_int
 
 from ._base import FigureApp, finish_for_static_pages, kernel_free, check_start, control, disclaimer_html, esc, friendly_errors
 
-# disorder ids whose treatments the calculator lists (autoimmune neutropenia)
+# disorder ids whose treatments the calculator describes (autoimmune neutropenia)
 AIN_IDS = ("autoimmune_neutropenia_primary", "autoimmune_neutropenia_secondary")
+# Primary AIN is a disease of infancy and early childhood (usually found between 5 and 15
+# months, gone within a few years); in older children and adults AIN more often comes with
+# another disease (secondary).  The calculator describes the form that fits the age typed in.
+PRIMARY_AIN_BELOW_AGE_YEARS = 4.0
 
 
 def _clinical():
@@ -22,31 +26,33 @@ def _clinical():
     return clinical
 
 
-def infection_risk_text(severity: str, age_years=None) -> str:
-    """The ``infection_risk`` sentence of ``anc_bands.csv`` for this severity."""
-    from widgets.data import load
-
-    bands = load("anc_bands")
-    rows = bands[bands["severity"] == severity]
-    if age_years is not None and float(age_years) < 1 and (rows["population"] == "infant").any():
-        rows = rows[rows["population"] == "infant"]
-    elif (rows["population"] == "over_1_year").any():
-        rows = rows[rows["population"] == "over_1_year"]
-    return str(rows["infection_risk"].iloc[0]) if len(rows) else ""
-
-
-def ain_treatments():
-    """Rows of treatments.csv for autoimmune neutropenia (primary and secondary)."""
+def ain_treatments(age_years=None):
+    """Rows of treatments.csv for the form of autoimmune neutropenia that fits the age:
+    primary AIN under ``PRIMARY_AIN_BELOW_AGE_YEARS`` (or with no age), secondary AIN above."""
     from widgets.data import load
 
     t = load("treatments")
-    ids = [i for i in AIN_IDS if i in set(t["disorder_id"])] or [
-        i for i in set(t["disorder_id"]) if "neutropenia" in i and "autoimmune" in i]
-    return t[t["disorder_id"].isin(ids)].reset_index(drop=True)
+    young = age_years is None or float(age_years) < PRIMARY_AIN_BELOW_AGE_YEARS
+    wanted = AIN_IDS[0] if young else AIN_IDS[1]
+    return t[t["disorder_id"] == wanted].reset_index(drop=True)
+
+
+def count_in_words(anc_per_ul, result) -> str:
+    """What the count means, in words a family can read."""
+    anc = fmt_int(anc_per_ul)
+    who = "a baby under one year" if result["population"] == "infant" else "someone aged one year or over"
+    limit = fmt_int(result["threshold_per_ul"])
+    if result["anc_per_ul"] >= result["threshold_per_ul"]:
+        return (f"About {anc} neutrophils (the white cells that fight bacteria) in each microlitre of "
+                f"blood, a tiny drop. For {who}, {limit} or more counts as normal.")
+    return (f"About {anc} neutrophils (the white cells that fight bacteria) in each microlitre of "
+            f"blood, a tiny drop. For {who}, fewer than {limit} is low: this count is "
+            f"in the '{result['severity']}' band.")
 
 
 class NeutrophilCalculator(FigureApp):
-    """WBC, neutrophil % and band % -> ANC, severity band, meaning and treatments.
+    """WBC, neutrophil % and band % -> ANC, severity band, what it means, the fever warning
+    for low counts, and how autoimmune neutropenia is managed (by status, never as options).
 
     Public parts: ``wbc``, ``neutrophil_pct``, ``band_pct``, ``age`` (BoundedFloatText),
     ``image``, ``caption``, ``info`` (HTML), ``status``, ``figure``.
@@ -105,10 +111,14 @@ class NeutrophilCalculator(FigureApp):
         return {
             "anc_per_ul": anc,
             "severity": res.severity,
+            "population": res.population,
             "threshold_per_ul": float(res.threshold_per_ul),
             "notes": list(res.notes),
             "age_years": age_years,
-            "infection_risk": infection_risk_text(res.severity, age_years),
+            "infection_risk": res.infection_risk,
+            "urgency": res.urgency,
+            "fever_action": res.fever_action,
+            "fever_warning": res.fever_warning,
         }
 
     def current_result(self):
@@ -127,27 +137,40 @@ class NeutrophilCalculator(FigureApp):
         self._render(alt_text(self.ax))
         self.info.value = self.info_html(result)
         notes, self._startup_notes = self._startup_notes, []
-        self._say(" ".join(notes), "warning" if notes else "info")
+        if result["fever_warning"]:
+            # the safety message comes first, every time the count is this low
+            self._say(" ".join([result["fever_action"], *notes]), "warning")
+        else:
+            self._say(" ".join(notes), "warning" if notes else "info")
 
     def info_html(self, r) -> str:
+        from ._info import treatments_html
+
         formula = (f"ANC = {fmt_int(self.wbc.value)} \u00d7 ({self.neutrophil_pct.value:g}% + "
                    f"{self.band_pct.value:g}%) = <b>{fmt_int(r['anc_per_ul'])} /\u00b5L</b>")
-        parts = [f"<p>{formula}: <b>{esc(r['severity'])}</b>.</p>"]
+        parts = [f"<p>{formula}: <b>{esc(r['severity'])}</b>.</p>",
+                 f"<p><b>In words:</b> {esc(count_in_words(r['anc_per_ul'], r))}</p>"]
+        if r["fever_action"]:
+            style = ("border:2px solid #8a5a00;padding:4px 8px;background:#fff8e6"
+                     if r["fever_warning"] else "")
+            parts.append(f"<p class='ib-fever' style='{style}'><b>If there is a fever:</b> "
+                         f"{esc(r['fever_action'])}</p>")
         if r["infection_risk"]:
             parts.append(f"<p><b>What it means for infections:</b> {esc(r['infection_risk'])}</p>")
         if r["notes"]:
             parts.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in r["notes"]) + "</ul>")
         if r["severity"] != "normal":
             try:
-                t = ain_treatments()
+                t = ain_treatments(r["age_years"])
             except friendly_errors():
                 t = None
             if t is not None and len(t):
-                items = "".join(
-                    f"<li>{esc(row.treatment)} <span style='color:#555'>({esc(row.treatment_class)}"
-                    f"{'; ' + esc(row.note) if getattr(row, 'note', '') else ''})</span></li>"
-                    for row in t.drop_duplicates("treatment").itertuples())
-                parts.append("<p><b>If the cause is autoimmune neutropenia</b>, the options this "
-                             f"series discusses are:</p><ul>{items}</ul>")
+                young = r["age_years"] is None or r["age_years"] < PRIMARY_AIN_BELOW_AGE_YEARS
+                heading = ("If the cause turns out to be primary autoimmune neutropenia (the form "
+                           "of early childhood), the sources describe:" if young else
+                           "If the cause turns out to be autoimmune neutropenia with another "
+                           "disease behind it (secondary, the usual form after early childhood), "
+                           "the sources describe:")
+                parts.append(treatments_html(_clinical().treatments_by_status(t), heading))
         parts.append(disclaimer_html())
         return "".join(parts)

@@ -12,6 +12,11 @@ import numpy as np
 from .style import DIRECTION_STYLE, DIRECTIONS, PALETTE, series_style, set_alt_text
 
 TYPICALITY_SIZE = {"hallmark": 110.0, "common": 60.0, "occasional": 25.0}
+# Rows the data marks as not expected (symptoms) or advised against (treatments): drawn as a
+# cross, never as a dot, and never counted (see data/README.md: typicality, status).
+RED_FLAG = "red flag"
+REJECTED = ("not recommended", "contraindicated")
+CROSS = dict(marker="X", s=70, color="white", edgecolors="black", linewidths=1.2, zorder=4)
 TREATMENT_CLASSES = ("replacement", "immunosuppression", "immunomodulation", "stimulation",
                      "anti-infective", "transplant", "supportive", "watchful waiting")
 
@@ -127,9 +132,13 @@ def plot_symptom_map(ax, symptoms=None, disorders=None, disorder_ids=None, max_s
     if max_symptoms is not None and int(max_symptoms) < 1:
         raise ValueError(f"max_symptoms must be at least 1, got {max_symptoms}")
     rows = _rows(disorders, set(symptoms["disorder_id"]), disorder_ids)
-    s = symptoms[symptoms["disorder_id"].isin(rows["disorder_id"])]
-    if s.empty:
+    s_all = symptoms[symptoms["disorder_id"].isin(rows["disorder_id"])]
+    if s_all.empty:
         raise ValueError("The chosen disorders have no symptoms listed")
+    flagged = s_all["typicality"] == RED_FLAG if "typicality" in s_all else s_all["symptom"].map(lambda _: False)
+    red, s = s_all[flagged], s_all[~flagged]
+    if s.empty:
+        raise ValueError("The chosen disorders have no expected symptoms listed")
     counts = s.groupby("symptom")["disorder_id"].nunique()
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))
     if max_symptoms is not None:
@@ -151,6 +160,10 @@ def plot_symptom_map(ax, symptoms=None, disorders=None, disorder_ids=None, max_s
             ax.scatter(part["symptom"].map(col_x), part["disorder_id"].map(row_y), s=sizes,
                        marker=st["marker"], color=st["color"], edgecolors="black", linewidths=0.5,
                        zorder=3, label=st["label"])
+        red_shown = red[red["symptom"].isin(cols)]
+        if not red_shown.empty:
+            ax.scatter(red_shown["symptom"].map(col_x), red_shown["disorder_id"].map(row_y),
+                       label="red flag: not expected,\npoints to another diagnosis", **CROSS)
         _matrix_axes(ax, [_short(c) for c in cols], rows["short_name"], fs,
                      rotation=55, column_fontsize=min(fs, 8.5))
         ax.set_xlabel("Symptom (the most shared first)")
@@ -164,10 +177,13 @@ def plot_symptom_map(ax, symptoms=None, disorders=None, disorder_ids=None, max_s
     groups = rows["direction"].value_counts()
     group_text = ", ".join(f"{groups.get(d, 0)} {d}" for d in DIRECTIONS if groups.get(d, 0))
     top_name, top_count = ranked[0]
+    n_red = int(red["symptom"].isin(cols).sum())
+    red_text = (f"; {n_red} red-flag sign(s) that point to another diagnosis are drawn as crosses"
+                if n_red else "")
     set_alt_text(
         ax,
         f"Dot matrix of {len(rows)} disorders ({group_text}) against the {len(cols)} most shared "
-        f"symptoms; the most shared symptom, '{top_name}', appears in {top_count} of them",
+        f"symptoms; the most shared symptom, '{top_name}', appears in {top_count} of them{red_text}",
     )
     return ax
 
@@ -183,10 +199,12 @@ def plot_treatment_map(ax, treatments=None, disorders=None, disorder_ids=None, t
     _need(treatments, ("disorder_id", "treatment", "treatment_class"), "treatments")
     _need(disorders, ("disorder_id", "name", "direction"), "disorders")
     rows = _rows(disorders, set(treatments["disorder_id"]), disorder_ids)
-    t = treatments[treatments["disorder_id"].isin(rows["disorder_id"])]
-    if t.empty:
+    t_all = treatments[treatments["disorder_id"].isin(rows["disorder_id"])]
+    if t_all.empty:
         raise ValueError("The chosen disorders have no treatments listed")
-    present = set(t["treatment_class"])
+    rejected = t_all["status"].isin(REJECTED) if "status" in t_all else t_all["treatment"].map(lambda _: False)
+    t, no = t_all[~rejected], t_all[rejected]
+    present = set(t_all["treatment_class"])
     cols = [c for c in TREATMENT_CLASSES if c in present] + sorted(present - set(TREATMENT_CLASSES))
     col_x = {c: i for i, c in enumerate(cols)}
     row_y = {d: i for i, d in enumerate(rows["disorder_id"])}
@@ -208,6 +226,13 @@ def plot_treatment_map(ax, treatments=None, disorders=None, disorder_ids=None, t
                 ax.annotate(str(int(r["n"])), (col_x[r["treatment_class"]], row_y[r["disorder_id"]]),
                             xytext=(7, 0), textcoords="offset points", va="center",
                             fontsize=max(fs - 1, 5.5))
+        # a class used only in a way the sources advise against: a cross, not a dot
+        used = set(zip(counts["disorder_id"], counts["treatment_class"]))
+        only_no = no[[(d, c) not in used for d, c in zip(no["disorder_id"], no["treatment_class"])]]
+        only_no = only_no.drop_duplicates(["disorder_id", "treatment_class"])
+        if not only_no.empty:
+            ax.scatter(only_no["treatment_class"].map(col_x), only_no["disorder_id"].map(row_y),
+                       label="not recommended\n(read the reason in the data)", **CROSS)
         _matrix_axes(ax, [c.capitalize() for c in cols], rows["short_name"], fs, rotation=35)
         ax.set_xlabel("Class of treatment (dot size and number: how many listed)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.04, 1.0), frameon=False,
@@ -215,9 +240,12 @@ def plot_treatment_map(ax, treatments=None, disorders=None, disorder_ids=None, t
         ax.set_title(title or "Which kinds of treatment are used for which disorders")
     per_class = counts.groupby("treatment_class")["disorder_id"].nunique().sort_values(ascending=False)
     top = ", ".join(f"{c} for {n}" for c, n in per_class.head(3).items())
+    crossed = ", ".join(f"{r.treatment} for {dict(zip(rows['disorder_id'], rows['short_name']))[r.disorder_id]}"
+                        for r in no.itertuples())
     set_alt_text(
         ax,
         f"Dot matrix of {len(rows)} disorders against {len(cols)} classes of treatment; "
-        f"the most used classes are {top} disorders",
+        f"the most used classes are {top} disorders"
+        + (f"; crossed out as not recommended: {crossed}" if crossed else ""),
     )
     return ax

@@ -31,6 +31,7 @@ __all__ = [
     "classify_immunoglobulin",
     "check_alps_criteria",
     "check_cvid_criteria",
+    "treatments_by_status",
     "ALPS_FINDINGS",
     "CVID_FINDINGS",
 ]
@@ -42,6 +43,7 @@ DUFFY_NOTE = (
     "own is not a diagnosis."
 )
 DUFFY_SOURCES = ("haddy1999_ben", "merz2023_duffy")
+DUFFY_FLOOR_PER_UL = 1000.0
 SIGAD_SOURCES = ("msd_iga_deficiency",)
 SIGAD_CUTOFF_MG_DL = 7.0
 SIGAD_MIN_AGE_YEARS = 4.0
@@ -61,10 +63,17 @@ class AncResult:
     infection_risk: str
     notes: tuple = ()
     source_ids: tuple = ()
+    urgency: str = "routine"      # routine / same-day review if fever (data/anc_bands.csv)
+    fever_action: str = ""        # what to do with a fever at this count, in plain words
 
     @property
     def neutropenic(self) -> bool:
         return self.anc_per_ul < self.threshold_per_ul
+
+    @property
+    def fever_warning(self) -> bool:
+        """True when a fever at this count needs a doctor the same day."""
+        return self.urgency == "same-day review if fever"
 
 
 @dataclass(frozen=True)
@@ -178,7 +187,9 @@ def classify_anc(anc_per_ul, age_years=None, data_dir=None):
         if age is None:
             notes.append("No age given, so the over-1-year cut-off was used; infants have a lower cut-off.")
     sources = list(_ids(row["source_ids"]))
-    if anc < threshold:
+    # Duffy-null counts sit mostly above 1,000/uL (Merz 2023); a lower count is never
+    # explained away by it, so the caveat is shown only for mild neutropenia.
+    if DUFFY_FLOOR_PER_UL <= anc < threshold:
         notes.append(DUFFY_NOTE)
         sources += [s for s in DUFFY_SOURCES if s not in sources]
     return AncResult(
@@ -191,7 +202,39 @@ def classify_anc(anc_per_ul, age_years=None, data_dir=None):
         infection_risk=str(row["infection_risk"]),
         notes=tuple(notes),
         source_ids=tuple(sources),
+        urgency=str(row["urgency"]),
+        fever_action=str(row["fever_action"]),
     )
+
+
+# ----------------------------------------------------------------------------- treatment status
+TREATMENT_GROUPS = ("standard", "selected cases", "rejected")
+
+
+def treatments_by_status(treatments):
+    """Group treatment rows by what the sources say of them (``status`` in treatments.csv).
+
+    Returns ``{"standard": [...], "selected cases": [...], "rejected": [...]}``, each a list
+    of dicts with ``treatment``, ``treatment_class``, ``line``, ``status``, ``note``,
+    ``source_ids``; one entry per treatment name (the first row wins).  "rejected" holds the
+    rows that are *not recommended* or *contraindicated*: they are never options, and a
+    display shows them only crossed out with the note (the reason).
+    """
+    from widgets.data import REJECTED_STATUSES
+
+    groups = {g: [] for g in TREATMENT_GROUPS}
+    seen = set()
+    for row in treatments.to_dict("records"):
+        name = row["treatment"]
+        if name in seen:
+            continue
+        seen.add(name)
+        status = row.get("status", "standard") or "standard"
+        group = "rejected" if status in REJECTED_STATUSES else (
+            "selected cases" if status == "selected cases" else "standard")
+        groups[group].append({k: row.get(k, "") for k in
+                              ("treatment", "treatment_class", "line", "status", "note", "source_ids")})
+    return groups
 
 
 # ----------------------------------------------------------------------------- immunoglobulins
