@@ -53,6 +53,7 @@ CONDITIONS = {
         "questions": ("CVID",),
         "vaccines": ("CVID", "household"),
         "fever_bands": False,
+        "see_also": "ig_replacement",
     },
     "ig_replacement": {
         "title": "Immunoglobulin replacement (IVIG or SCIG)",
@@ -251,6 +252,10 @@ def _summary_parts(condition):
                      f"{_e(r['sign'])} <em>What to do:</em> {_e(r['what_to_do'])} "
                      f'<span class="small"><strong>On the phone, say:</strong> {_e(r["say_on_the_phone"])}</span></div>')
     parts.append('<h2>When to get help now</h2><div class="signs">' + "".join(items) + "</div>")
+    if spec.get("see_also"):
+        other = CONDITIONS[spec["see_also"]]["title"]
+        parts.append(f"<p>If you receive immunoglobulin, also keep the page <em>{_e(other)}</em>: it lists the "
+                     "signs to watch for during and after infusions.</p>")
 
     if spec["fever_bands"]:
         low, problem = _low_bands()
