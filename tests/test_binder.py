@@ -64,23 +64,35 @@ def test_binder_builds_python_3_11(binder_build):
     assert not re.search(r"python=3\.(?!11\b)\d+", log), "a different Python version was chosen"
 
 
-def test_binder_installs_the_package_after_copying_the_repository(binder_build):
+def test_binder_installs_the_runtime_pins_and_the_package_after_copying_the_repository(binder_build):
     clone, dockerfile, _ = binder_build
     env = yaml.safe_load((clone / "environment.yml").read_text())
     deps = env["dependencies"]
-    assert "python=3.11" in deps
+    assert [d for d in deps if isinstance(d, str)] == ["python=3.11", "pip"], \
+        "conda-forge provides only python and pip; everything else comes from the pins"
     pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
     assert "-e ." in pip, "the pip section must install the project (so widgets and data/ resolve)"
+    assert not [line for line in pip if line.startswith(("-r", "--requirement", "-c"))], (
+        "the image's mamba writes the pip section to a temporary file outside the repository, "
+        "so a relative -r/-c include would not be found; tools/sync_environment.py writes the pins out")
+    assert {"jupyterlab", "ipywidgets", "jupyterlab-slideshow"} <= {line.split("==")[0] for line in pip}
     copy_at = dockerfile.find("COPY --chown=0:0 src/ ${REPO_DIR}/")
-    update_at = dockerfile.find("--file \"environment.yml\"")
+    update_at = dockerfile.find("env update -p ${NB_PYTHON_PREFIX} --file \"environment.yml\"")
     assert 0 <= copy_at < update_at, "the repository must be copied in before `pip install -e .` runs"
     for name in ("pyproject.toml", "widgets/__init__.py", "data/sources.csv", "notebooks/00-start-here.ipynb"):
         assert (clone / name).exists(), f"{name} is not committed, so Binder would not have it"
 
 
-def test_postbuild_if_present_is_run(binder_build):
+def test_postbuild_if_present_is_run_after_the_environment(binder_build):
     clone, dockerfile, _ = binder_build
     if (clone / "postBuild").exists():
-        assert "postBuild" in dockerfile
+        mode = subprocess.run(["git", "ls-files", "-s", "postBuild"], cwd=clone, capture_output=True,
+                              text=True, check=True).stdout.split()[0]
+        assert mode == "100755", "postBuild must be committed executable"
+        run_at = dockerfile.find("RUN ./postBuild")
+        update_at = dockerfile.find("--file \"environment.yml\"")
+        assert 0 <= update_at < run_at, "repo2docker must run postBuild after installing environment.yml"
+        for name in re.findall(r"\b(tools/[\w./-]+)", (clone / "postBuild").read_text()):
+            assert (clone / name).exists(), f"postBuild uses {name}, which is not committed"
     else:
         assert "postBuild" not in dockerfile.replace("#   2. postBuild", "")
