@@ -3,6 +3,7 @@ neutrophil band and every infusion-reaction row carries its urgency, no treatmen
 reject is offered, the notebook runs, and each summary prints on one A4 and one Letter page."""
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -167,7 +168,7 @@ def test_notebook_8_runs_under_nbval(tmp_path):
         [sys.executable, "-m", "pytest", str(NOTEBOOK), "--nbval-lax", "--nbval-cell-timeout=120",
          "-p", "no:cacheprovider", "-q"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env={**__import__("os").environ, "MPLBACKEND": "Agg"})
+        env={**os.environ, "MPLBACKEND": "Agg"})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
