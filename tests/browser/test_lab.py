@@ -1,7 +1,8 @@
 """The series in real JupyterLab, driven in Debian's Chromium as a learner clicks it.
 
 Every notebook: open, Run All, kernel idle, no error output, every widget rendered.
-Interactions: the scenario toggle, the therapy simulator, a quiz answer.
+Interactions: the scenario toggle, the therapy simulator, a quiz answer, and the same toggle
+in live-slide mode (jupyterlab-slideshow's presentation of a running notebook).
 Screenshots go to build/screenshots/; timings are printed (figures, not thresholds).
 """
 import json
@@ -51,8 +52,9 @@ def lab(tmp_path_factory):
     jupyter = str(Path(sys.executable).with_name("jupyter"))
     cmd = [jupyter, "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
-           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'settings'}",
-           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'settings'}"]
+    # No news or update flags here: the project's own settings (tools/lab-overrides.json, copied into
+    # the environment by tools/setup_env.sh) must keep those prompts away, as they do for `make lab`.
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     # Render every cell (JupyterLab 4 otherwise keeps only cells near the viewport in the page)
@@ -276,4 +278,74 @@ def test_quiz_gives_feedback_for_right_and_wrong_answers(browser, lab):
         assert "Not quite" not in text and "Right." in text, f"a right answer must say so: {text[:300]}"
         page.screenshot(path=str(SCREENSHOTS / "lab-quiz-right.png"))
     finally:
+        _close(page)
+
+
+PRESENTING = "body[data-jp-deck-mode='presenting']"
+ON_SLIDE = ".jp-deck-mod-onscreen"  # the cells jupyterlab-slideshow shows on the current slide
+
+
+def _start_deck(page):
+    """Start presentation mode from the Command Palette, as the README tells a teacher, on the first slide."""
+    page.locator(f"{NB} .jp-Cell").first.click()
+    page.keyboard.press("Escape")  # command mode, so the slide keys go to the deck
+    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-CommandPalette-input").first.fill("Start Deck")
+    page.locator(".lm-CommandPalette-item", has_text="Start Deck").first.click()
+    page.wait_for_selector(PRESENTING, state="attached", timeout=15000)
+
+
+def _stop_deck(page):
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => !document.querySelector(\"{PRESENTING}\")", timeout=15000)
+
+
+def test_no_news_or_update_prompt_on_a_fresh_lab(browser, lab):
+    page, _ = _open(browser, lab, "00-start-here.ipynb")
+    try:
+        page.wait_for_timeout(1500)  # the news question, when asked, comes once the page has settled
+        toasts = page.locator(".Toastify__toast").all_inner_texts()
+        assert not any("news" in t.lower() or "update" in t.lower() for t in toasts), toasts
+    finally:
+        _close(page)
+
+
+def test_live_slides_keep_the_scenario_toggle_working(browser, lab):
+    from playwright.sync_api import expect
+
+    page, _ = _open(browser, lab, "02-immune-dysregulation.ipynb")
+    presenting = False
+    try:
+        _run_all(page)
+        _start_deck(page)
+        presenting = True
+        app = None
+        for _ in range(40):  # Space: the next fragment, sub-slide or slide
+            app = page.locator(f"{ON_SLIDE} .jupyter-widgets.widget-container",
+                               has=page.locator(".widget-toggle-button", has_text="Underactive"))
+            if app.count():
+                break
+            page.keyboard.press("Space")
+            page.wait_for_function("() => document.querySelectorAll('.jp-deck-mod-onscreen').length > 0")
+        assert app is not None and app.count(), "no live slide shows the Underactive/Balanced/Overactive toggle"
+        app = app.first
+        assert "IntSlider(" not in app.inner_text() and "ToggleButtons(" not in app.inner_text(), \
+            "the widget must be live, not its text repr"
+        image = app.locator(".widget-image").first
+        old = image.get_attribute("src")
+        button = app.locator(".widget-toggle-button", has_text="Underactive").first
+        button.evaluate("b => b.scrollIntoView({block: 'center'})")
+        clicked = time.perf_counter()
+        button.click()  # a real click: nothing (such as the output's collapse strip) may sit on top of it
+        page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
+                               arg=[image.element_handle(), old], timeout=15000)
+        TIMINGS.append(("live slides: click Underactive to new chart", time.perf_counter() - clicked))
+        # the info panel is re-rendered (a new <h4>), so wait on the locator, not on an element handle
+        expect(app.locator("h4").first).to_contain_text("Underactive", ignore_case=True, timeout=15000)
+        assert page.locator(PRESENTING).count() == 1, "clicking the widget must not leave presentation mode"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "live-slides.png"))
+    finally:
+        if presenting:
+            _stop_deck(page)  # the deck remembers it was on: switch it off for the next page
         _close(page)
