@@ -31,7 +31,7 @@ from widgets.display import Message, Table
 
 __all__ = [
     "CONDITIONS", "LOW_BAND_URGENCY", "urgent_signs", "fever_bands", "care_questions",
-    "vaccine_guidance", "summary_html", "show_summary", "FamilySummary",
+    "vaccine_guidance", "summary_html", "show_summary", "FamilySummary", "FamilyTable",
 ]
 
 # The conditions with a one-page summary: which rows of each families' table belong to them.
@@ -70,6 +70,14 @@ CONDITIONS = {
 LOW_BAND_URGENCY = "same-day review if fever"
 URGENCY_ORDER = ("call the emergency number now", "same-day medical review",
                  "tell the nurse or care team now", "tell the care team soon")
+
+
+class FamilyTable(Table):
+    """A table of the families' data, with its text left-aligned for easy reading."""
+
+    def _repr_html_(self):
+        return ('<div class="ib-family"><style>.ib-family td, .ib-family th {text-align: left !important; '
+                'vertical-align: top;}</style>' + super()._repr_html_() + "</div>")
 
 
 def _condition(condition):
@@ -118,7 +126,7 @@ def urgent_signs(condition=None):
     out = df[["sign", "urgency", "what_to_do", "say_on_the_phone"]].rename(columns={
         "sign": "If you see this", "urgency": "How fast", "what_to_do": "What to do",
         "say_on_the_phone": "What to say on the phone"})
-    return Table(out, caption="When to get help now", source_ids=_ids(df))
+    return FamilyTable(out, caption="When to get help now", source_ids=_ids(df))
 
 
 def _low_bands():
@@ -152,7 +160,7 @@ def fever_bands():
     )[["age", "count", "severity", "urgency", "fever_action"]].rename(columns={
         "age": "Age", "count": "Neutrophils per microlitre", "severity": "Band",
         "urgency": "If there is a fever", "fever_action": "What to do"})
-    return Table(out, caption="Low neutrophil counts and fever", source_ids=_ids(low))
+    return FamilyTable(out, caption="Low neutrophil counts and fever", source_ids=_ids(low))
 
 
 def care_questions(situation):
@@ -165,7 +173,7 @@ def care_questions(situation):
         return Message(f"No questions for {situation!r}. Situations: {', '.join(known)}.")
     rows = df[df["situation"] == situation].reset_index(drop=True)
     out = rows[["question", "why_it_matters"]].rename(columns={"question": "Question", "why_it_matters": "Why it matters"})
-    return Table(out, caption=f"Questions to ask: {situation}", source_ids=_ids(rows))
+    return FamilyTable(out, caption=f"Questions to ask: {situation}", source_ids=_ids(rows))
 
 
 def vaccine_guidance(condition):
@@ -180,7 +188,7 @@ def vaccine_guidance(condition):
     rows = df[df["condition"].isin(spec["vaccines"])].reset_index(drop=True)
     out = rows[["who", "vaccines", "guidance", "note"]].rename(columns={
         "who": "For", "vaccines": "Vaccines", "guidance": "What the guidelines say", "note": "Why"})
-    return Table(out, caption="Vaccines for the patient and the household", source_ids=_ids(rows))
+    return FamilyTable(out, caption="Vaccines for the patient and the household", source_ids=_ids(rows))
 
 
 # --------------------------------------------------------------------------- one-page summaries
