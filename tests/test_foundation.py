@@ -42,7 +42,8 @@ def _locked():
 
 def test_required_top_level_layout():
     for name in ["notebooks", "data", "widgets", "tests", "environment.yml", "README.md",
-                 "pyproject.toml", "Makefile", ".ci/run", "LICENSE", "requirements.lock"]:
+                 "pyproject.toml", "Makefile", ".ci/run", "LICENSE", "requirements.lock",
+                 "requirements-runtime.lock", ".pre-commit-config.yaml"]:
         assert (ROOT / name).exists(), f"{name} is part of the project layout but is missing"
     assert (ROOT / "widgets" / "__init__.py").is_file(), "widgets must be an importable package"
 
