@@ -252,6 +252,32 @@ def test_therapy_route_and_dose_change_the_trough(browser, lab):
         _close(page)
 
 
+def _long_choices_wrap_inside_their_buttons(page, quiz):
+    """At 1280x720 every choice stays beside its radio button, inside the quiz, without overlapping
+    the next choice; the longest choice of the page wraps onto more lines instead."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_timeout(300)
+    labels = quiz.locator(".widget-radio-box label")
+    assert labels.count() >= 4
+    right_edge = quiz.bounding_box()["x"] + quiz.bounding_box()["width"]
+    boxes = []
+    for i in range(labels.count()):
+        label = labels.nth(i)
+        box, radio = label.bounding_box(), label.locator("input").bounding_box()
+        words = label.evaluate("l => { const r = document.createRange(); r.selectNodeContents(l);"
+                               " const b = r.getBoundingClientRect(); return [b.right, b.bottom]; }")
+        assert words[0] <= right_edge + 1, f"choice {i + 1} runs past the quiz: {label.inner_text()[:60]!r}"
+        assert words[1] <= box["y"] + box["height"] + 1, f"choice {i + 1} spills below its button"
+        assert abs(radio["y"] - box["y"]) < 12 and radio["x"] - box["x"] < 12, \
+            f"choice {i + 1} sits apart from its radio button (which must come first, on its first line)"
+        boxes.append(box)
+    for above, below in zip(boxes, boxes[1:]):
+        assert above["y"] + above["height"] <= below["y"] + 1, "two choices overlap"
+    longest = max(range(len(boxes)), key=lambda i: len(labels.nth(i).inner_text()))
+    labels.nth(longest).scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "lab-quiz-long-choices.png"))
+
+
 def test_quiz_gives_feedback_for_right_and_wrong_answers(browser, lab):
     sys.path.insert(0, str(ROOT))
     from widgets.data import load_quiz
@@ -277,6 +303,7 @@ def test_quiz_gives_feedback_for_right_and_wrong_answers(browser, lab):
         text = block.inner_text()
         assert "Not quite" not in text and "Right." in text, f"a right answer must say so: {text[:300]}"
         page.screenshot(path=str(SCREENSHOTS / "lab-quiz-right.png"))
+        _long_choices_wrap_inside_their_buttons(page, quiz)
     finally:
         _close(page)
 

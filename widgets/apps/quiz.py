@@ -11,6 +11,18 @@ import ipywidgets as ipw
 
 from ._base import kernel_free, esc, friendly_errors, status_html
 
+# Long answers wrap inside their own radio button (ipywidgets gives every choice one fixed-height
+# line, so a long choice spilled over the next one and drifted away from its button).
+QUIZ_CSS = (
+    "<style>"
+    ".ib-quiz .widget-radio, .ib-quiz .jupyter-widget-radio{width:100%;max-width:100%}"
+    ".ib-quiz .widget-radio-box{min-width:0}"
+    ".ib-quiz .widget-radio-box label{display:flex;align-items:flex-start;height:auto;"
+    "line-height:1.4;white-space:normal;overflow-wrap:anywhere;padding:3px 0}"
+    ".ib-quiz .widget-radio-box input{order:-1;flex:none;float:none;height:1.4em;margin-top:0}"
+    "</style>"
+)
+
 
 class Quiz(ipw.VBox):
     """One quiz: RadioButtons + Check button per question, feedback, running score, Reset.
@@ -56,7 +68,8 @@ class Quiz(ipw.VBox):
             # No kernel to check answers: each answer and its reason folds out in the browser.
             self.children = [ipw.HTML(static_quiz_html(self.title, self.questions))]
             return
-        boxes = [ipw.HTML(f"<h3>{esc(self.title)}</h3>")]
+        self.add_class("ib-quiz")
+        boxes = [ipw.HTML(f"{QUIZ_CSS}<h3>{esc(self.title)}</h3>")]
         for i, q in enumerate(self.questions):
             radio = ipw.RadioButtons(options=[(c["text"], j) for j, c in enumerate(q["choices"])],
                                      value=None, layout=ipw.Layout(width="auto"))
