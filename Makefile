@@ -59,7 +59,7 @@ bench: $(STAMP) ## Print widget redraw timings and kernel memory per notebook
 slides: $(STAMP) ## Execute every notebook and write offline reveal.js decks to build/slides/
 	$(BIN)/python tools/build_site.py slides
 
-html: $(STAMP) ## Execute every notebook and write the offline static site to build/html/
+html: $(STAMP) ## Build the offline Sphinx site (search, glossary, references) in build/html/; execution cached
 	$(BIN)/python tools/build_site.py html
 
 student: $(STAMP) ## Write the student copy of the series (exercise solutions removed) to build/student/

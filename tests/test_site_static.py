@@ -31,31 +31,82 @@ def test_every_notebook_yields_a_deck_with_a_title_slide(built_site, path):
     assert 'data-tags="test"' not in text and "assert " not in text, "test cells must not reach the deck"
 
 
+def _site_pages(site):
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
 @pytest.mark.parametrize("kind", ["slides", "html"])
 def test_pages_reference_no_remote_script_style_or_font(built_site, kind):
     folder = built_site / kind
-    pages = sorted(folder.glob("*.html"))
+    pages = _site_pages(folder)
     assert pages, f"nothing built in {folder}"
     for page in pages:
         text = page.read_text(encoding="utf-8")
         for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", text, re.I):
             assert not REMOTE.search(tag), f"{page.name} loads from outside: {tag[:200]}"
         assert not REMOTE_CSS.search(text), f"{page.name} imports a remote style or font"
-    for css in (folder / "vendor").rglob("*.css"):
+    for css in folder.rglob("*.css"):
         assert not REMOTE_CSS.search(css.read_text(encoding="utf-8", errors="ignore")), f"{css} loads a remote font"
 
 
-def test_site_has_index_navigation_and_glossary(built_site):
+def _norm(label):
+    """Sphinx's element id for a label: lowercase, runs of other characters as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def test_site_sidebar_lists_the_series_and_the_families_route(built_site):
     site = built_site / "html"
     index = (site / "index.html").read_text(encoding="utf-8")
-    for path in notebook_paths():
-        assert f"{path.stem}.html" in index
-        page = (site / f"{path.stem}.html").read_text(encoding="utf-8")
-        assert 'href="index.html"' in page and 'href="glossary.html"' in page
+    for path in notebook_paths():  # a notebook added later (08-for-families) is picked up by the glob
+        assert f"notebooks/{path.stem}.html" in index, f"the index and sidebar miss {path.stem}"
+        page = (site / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+        for target in ("../glossary.html", "../references.html", "../for-families.html", "../search.html"):
+            assert f'href="{target}' in page, f"{path.stem}: the sidebar or header lacks {target}"
+    families = (site / "for-families.html").read_text(encoding="utf-8")
+    assert "notebooks/00-start-here.html" in families and "glossary.html" in families
+    if (site / "notebooks" / "08-for-families.html").exists():
+        assert "notebooks/08-for-families.html" in families
+
+
+def test_glossary_and_references_are_built_from_the_data_and_linked_from_the_notebooks(built_site):
+    import csv
+
+    from conftest import ROOT
+
+    site = built_site / "html"
     glossary = (site / "glossary.html").read_text(encoding="utf-8")
-    assert glossary.count("<dt") >= 80
+    terms = [r["term"] for r in csv.DictReader(open(ROOT / "data" / "glossary.csv", encoding="utf-8"))]
+    assert glossary.count("<dt") == len(terms), "one glossary entry per row of data/glossary.csv"
+    references = (site / "references.html").read_text(encoding="utf-8")
+    sources = [r["id"] for r in csv.DictReader(open(ROOT / "data" / "sources.csv", encoding="utf-8"))]
+    missing = [s for s in sources if f'id="src-{_norm(s)}"' not in references]
+    assert not missing, f"sources without an entry on the references page: {missing[:5]}"
+    linked = 0
+    for path in notebook_paths():
+        page = (site / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+        if "../glossary.html#term-" in page:
+            linked += 1
+        for anchor in re.findall(r'href="\.\./references\.html#([^"]+)"', page):
+            assert f'id="{anchor}"' in references, f"{path.stem} links to a missing reference {anchor}"
+    assert linked >= len(notebook_paths()) - 1, "the notebooks link their terms to the glossary"
+
+
+def test_code_inputs_are_folded_away_for_learners(built_site):
+    for page in (built_site / "html" / "notebooks").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        inputs = text.count('class="cell_input')
+        folded = len(re.findall(r'<details class="[^"]*hide above-input', text))
+        assert inputs and inputs == folded, f"{page.name}: {inputs - folded} code inputs shown unfolded"
+
+
+def test_search_index_holds_the_pages(built_site):
+    index = (built_site / "html" / "searchindex.js").read_text(encoding="utf-8")
+    for word in ("neutropenia", "immunoglobulin", "glossary"):
+        assert word in index.lower(), f"the offline search index does not know '{word}'"
 
 
 def test_hidden_test_cells_are_not_in_the_site(built_site):
-    for page in (built_site / "html").glob("0*.html"):
-        assert "_app" not in page.read_text(encoding="utf-8"), f"{page.name} shows a hidden test cell"
+    for page in (built_site / "html" / "notebooks").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for marker in ("_app =", "_app.", "_q =", "_refs =", "assert "):
+            assert marker not in text, f"{page.name} shows a hidden test cell ({marker!r})"

@@ -2,22 +2,31 @@
 
 Usage:
     python tools/build_site.py slides [NOTEBOOK ...]
-    python tools/build_site.py html   [NOTEBOOK ...]
+    python tools/build_site.py html   [--show-code]
     python tools/build_site.py all    [NOTEBOOK ...]
 
-Every notebook is executed once (cells tagged ``test`` removed first; ``solution`` cells
-are also dropped from the decks but stay, collapsed, on the site),
-with the apps in their kernel-free form (``IMMUNE_BALANCE_RENDER=static``) and the widget
-state saved, then rendered. Every script, style and font the pages use is copied next to
-them from ``tools/slides/node_modules`` (installed once from the npm registry with
-``npm ci``, pinned by ``tools/slides/package-lock.json``), so the decks and the site work
-from a USB stick with no network.
+Decks: every notebook is executed once (cells tagged ``test`` and ``solution`` removed first),
+with the apps in their kernel-free form (``IMMUNE_BALANCE_RENDER=static``) and the widget state
+saved, then rendered by nbconvert into reveal.js. Every script, style and font the decks use is
+copied next to them from ``tools/slides/node_modules`` (installed once from the npm registry with
+``npm ci``, pinned by ``tools/slides/package-lock.json``), so they work from a USB stick.
+
+Site: Sphinx + myst-nb + sphinx-book-theme (configuration in ``tools/site/conf.py``). The source
+folder ``build/site-src/`` is prepared here: every notebook (test cells tagged ``remove-cell`` and
+``skip-execution``, code inputs folded away for learners unless ``--show-code``, and a closing
+list of the page's glossary terms and sources linking to the glossary and references pages), the
+index, the families' route, the glossary (from ``data/glossary.csv``) and the references (from
+``data/sources.csv``). Execution is cached by jupyter-cache in ``build/site-cache``; any cell
+error, warning or broken cross-reference fails the build (``-W``).
 """
 from __future__ import annotations
 
 import argparse
+import ast
+import csv
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbconvert.exporters import HTMLExporter, SlidesExporter
+from nbconvert.exporters import SlidesExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +45,9 @@ TEMPLATES = ASSETS / "templates"
 BUILD = ROOT / "build"
 REMOVED_TAGS = {"test"}            # hidden assertions: never shown anywhere
 SLIDE_REMOVED_TAGS = {"solution"}  # exercise solutions: kept (collapsed) on the site, not projected
+SITE_SRC = BUILD / "site-src"
+SITE_CONF = ROOT / "tools" / "site"
+FAMILIES_NOTEBOOK = "08-for-families"
 CELL_TIMEOUT_S = 180
 DISCLAIMER = ("Educational use only: Immune Balance teaches how the immune system works; "
               "it is not medical advice.")
@@ -132,16 +144,6 @@ def export_slides(nb, path: Path, dest: Path) -> Path:
     return out
 
 
-def export_html(nb, path: Path, dest: Path, nav: str) -> Path:
-    exporter = HTMLExporter(template_name="ib-lab", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input_prompt=True, exclude_output_prompt=True, **_exporter_urls())
-    body, _ = exporter.from_notebook_node(nb, resources={"ib_assets": "vendor", "ib_nav": nav,
-                                                         "metadata": {"name": title_of(nb)}})
-    out = dest / f"{path.stem}.html"
-    out.write_text(body, encoding="utf-8")
-    return out
-
-
 # ----------------------------------------------------------------------------- index pages
 def _page(title: str, body: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -153,82 +155,261 @@ def _page(title: str, body: str) -> str:
 def index_page(kind: str, entries) -> str:
     rows = "".join(f"<tr><td><a href=\"{html.escape(href)}\">{html.escape(title)}</a></td></tr>"
                    for title, href in entries)
-    if kind == "slides":
-        intro = ("<p>One reveal.js deck per notebook. Use the arrow keys to move, <kbd>S</kbd> for speaker "
-                 "notes, <kbd>F</kbd> for full screen. To print or save a PDF, add <code>?print-pdf</code> to a "
-                 "deck's address and use the browser's Print dialog.</p>")
-        heading = "Immune Balance: slide decks"
-    else:
-        intro = ("<p>The series as web pages, executed. Widgets that need Python show their default view; "
-                 "the overactive/balanced/underactive switch works right here in the browser. For everything "
-                 "live, open the notebooks in JupyterLab (<code>make lab</code>).</p>")
-        heading = "Immune Balance"
-        rows += "<tr><td><a href=\"glossary.html\">Glossary</a></td></tr>"
-    body = (f"<h1>{heading}</h1>{intro}<p class=\"disclaimer\">{html.escape(DISCLAIMER)}</p>"
-            f"<table><tbody>{rows}</tbody></table>")
+    intro = ("<p>One reveal.js deck per notebook. Use the arrow keys to move, <kbd>S</kbd> for speaker "
+             "notes, <kbd>F</kbd> for full screen. To print or save a PDF, add <code>?print-pdf</code> to a "
+             "deck's address and use the browser's Print dialog.</p>")
+    heading = "Immune Balance: slide decks"
+    body = (f"<main><h1>{heading}</h1>{intro}<p class=\"disclaimer\">{html.escape(DISCLAIMER)}</p>"
+            f"<table><caption>The decks</caption><tbody>{rows}</tbody></table></main>")
     return _page(heading, body)
 
 
-def glossary_page(nav: str) -> str:
-    sys.path.insert(0, str(ROOT))
-    from widgets.data import load
-
-    terms = load("glossary").sort_values("term", key=lambda s: s.str.lower())
-    items = "".join(
-        f"<dt id=\"{html.escape(str(r.term).lower().replace(' ', '-'))}\"><strong>{html.escape(str(r.term))}</strong></dt>"
-        f"<dd>{html.escape(str(r.definition))}</dd>" for r in terms.itertuples())
-    body = (f"<nav class=\"ib-nav\">{nav}</nav><h1>Glossary</h1>"
-            f"<p class=\"disclaimer\">{html.escape(DISCLAIMER)}</p><dl>{items}</dl>")
-    return _page("Immune Balance: glossary", body)
+# ----------------------------------------------------------------------------- site (Sphinx)
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<>{}#|~$])")
 
 
-def nav_links(entries, i) -> str:
-    parts = ["<a href=\"index.html\">All notebooks</a>"]
-    if i > 0:
-        parts.append(f"<a href=\"{entries[i - 1][1]}\" rel=\"prev\">&larr; {html.escape(entries[i - 1][0])}</a>")
-    if i + 1 < len(entries):
-        parts.append(f"<a href=\"{entries[i + 1][1]}\" rel=\"next\">{html.escape(entries[i + 1][0])} &rarr;</a>")
-    parts.append("<a href=\"glossary.html\">Glossary</a>")
-    return " ".join(parts)
+def md_escape(text) -> str:
+    """Plain text for a MyST page: markdown and role characters escaped."""
+    return MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def role_text(text) -> str:
+    """Text inside a role's backticks (`{term}` or `{ref}` title): no backticks or angle brackets."""
+    return re.sub(r"[`<>]", "", " ".join(str(text).split()))
+
+
+def read_csv(name):
+    with open(ROOT / "data" / f"{name}.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def source_label(source_id: str) -> str:
+    return f"src-{source_id.lower()}"
+
+
+def _call_lists(nb, name: str):
+    """The literal list given to `name([...])` in the notebook's code cells (Glossary, References)."""
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "test" in cell.metadata.get("tags", []):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == name and node.args
+                    and isinstance(node.args[0], (ast.List, ast.Tuple))):
+                found += [e.value for e in node.args[0].elts if isinstance(e, ast.Constant)]
+    return found
+
+
+def terms_and_sources_cell(nb, terms: dict, sources: dict):
+    """A closing markdown cell: the page's glossary terms and sources, linked to the site's
+    glossary and references pages (cross-references Sphinx checks)."""
+    lines = []
+    page_terms = [terms[t.lower()] for t in _call_lists(nb, "Glossary") if t.lower() in terms]
+    if page_terms:
+        lines.append("**Terms on this page** (in the [glossary](../glossary.md)): "
+                     + ", ".join(f"{{term}}`{role_text(t)}`" for t in dict.fromkeys(page_terms)) + ".")
+    page_sources = [s for s in _call_lists(nb, "References") if s in sources]
+    if page_sources:
+        lines.append("**Sources for this page** (in the [references](../references.md)): "
+                     + "; ".join(f"{{ref}}`{role_text(sources[s]['title'])} <{source_label(s)}>`"
+                                 for s in dict.fromkeys(page_sources)) + ".")
+    if not lines:
+        return None
+    return nbformat.v4.new_markdown_cell("\n\n".join(lines), metadata={"tags": ["site-links"]})
+
+
+def site_notebook(path: Path, terms: dict, sources: dict, show_code: bool):
+    """The notebook as the site shows it: test cells neither shown nor executed, code inputs
+    folded away (one "Show code cell source" switch per cell) unless show_code, terms and sources
+    linked at the end."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = list(cell.metadata.get("tags", []))
+        if REMOVED_TAGS & set(tags):
+            tags += ["remove-cell", "skip-execution"]
+        elif cell.cell_type == "code" and not show_code:
+            tags.append("hide-input")
+        if tags:
+            cell.metadata["tags"] = list(dict.fromkeys(tags))
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata.pop("widgets", None)
+    closing = terms_and_sources_cell(nb, terms, sources)
+    if closing is not None:
+        nb.cells.append(closing)
+    return nb
+
+
+def glossary_md(rows) -> str:
+    known = {r["term"].lower(): r["term"] for r in rows}
+    out = ["# Glossary", "", md_escape(DISCLAIMER), "",
+           "Every term the notebooks define, in alphabetical order. The notebooks link here.", "",
+           "```{glossary}", ":sorted:", ""]
+    for r in rows:
+        out.append(role_text(r["term"]))
+        out.append("  " + md_escape(r["definition"]))
+        see = [known[t.strip().lower()] for t in (r.get("see_also") or "").split(";")
+               if t.strip().lower() in known and t.strip().lower() != r["term"].lower()]
+        if see:
+            out.append("")
+            out.append("  See also: " + ", ".join(f"{{term}}`{role_text(t)}`" for t in see) + ".")
+        out.append("")
+    out.append("```")
+    return "\n".join(out) + "\n"
+
+
+def references_md(rows) -> str:
+    out = ["# References", "", "Every source the series cites (`data/sources.csv`), in alphabetical "
+           "order of title. Each notebook lists its own sources at its end.", ""]
+    for r in sorted(rows, key=lambda r: r["title"].lower()):
+        bits = [f"**{md_escape(r['title'])}**"]
+        if r.get("publisher"):
+            bits.append(md_escape(r["publisher"]))
+        if r.get("year"):
+            bits.append(md_escape(r["year"]))
+        text = ". ".join(bits) + "."
+        if r.get("url"):
+            text += f" <{r['url'].strip()}>"
+        if r.get("accessed"):
+            text += f" (accessed {md_escape(r['accessed'])})"
+        out += [f"({source_label(r['id'])})=", text + f" `{r['id']}`", ""]
+    return "\n".join(out)
+
+
+def index_md(stems) -> str:
+    return "\n".join([
+        "# Immune Balance", "",
+        "An interactive teaching series on how the immune system keeps its balance and what happens "
+        "when it does not: overactive and underactive responses, the disorders where both meet, how "
+        "they are found and how they are treated.", "",
+        f"> {md_escape(DISCLAIMER)}", "",
+        "These pages are the notebooks, already run. The *Underactive / Balanced / Overactive* switch "
+        "and the *IVIG / SCIG* switch work here without Python; other widgets show their starting view. "
+        "For every control live, open the notebooks in JupyterLab (`make lab`). Each code cell is "
+        "folded away: press *Show code cell source* above an output to see the code. The search box "
+        "searches every page, the glossary and the references, and works offline.", "",
+        "```{toctree}", ":caption: The series", ":maxdepth: 1", ":glob:", "", "notebooks/*", "```", "",
+        "```{toctree}", ":caption: Routes and reference", ":maxdepth: 1", "",
+        "for-families", "glossary", "references", "```", "",
+    ])
+
+
+def families_md(stems) -> str:
+    have = set(stems)
+    steps = []
+    if FAMILIES_NOTEBOOK in have:
+        steps.append(f"{{doc}}`notebooks/{FAMILIES_NOTEBOOK}`: written for parents, partners and carers; "
+                     "start here.")
+    for stem, why in (("00-start-here", "how the series works and what the three-way switch shows."),
+                      ("01-immune-balance", "what a balanced immune response looks like, in plain words."),
+                      ("03-immunodeficiency", "when defence is too weak, and how doctors test for it."),
+                      ("06-immunoglobulin-therapy", "antibody treatment given through a vein or under the skin.")):
+        if stem in have:
+            steps.append(f"{{doc}}`notebooks/{stem}`: {why}")
+    steps.append("The {doc}`glossary`: every word the notebooks explain.")
+    body = "\n".join(f"{i}. {step}" for i, step in enumerate(steps, 1))
+    return "\n".join([
+        "# For families", "",
+        "You do not have to read the whole series. If someone close to you lives with an immune "
+        "disorder, these pages are a shorter way through, in this order:", "", body, "",
+        f"> {md_escape(DISCLAIMER)} Questions about one person's care belong with their own clinical team.", "",
+    ])
+
+
+SITE_CSS = """/* Immune Balance site: small additions to sphinx-book-theme. */
+.ib-static-note { font-style: italic; color: #444; }
+.cell_output img { max-width: 100%; height: auto; }
+"""
+
+
+def write_if_changed(path: Path, text: str):
+    """Write text unless the file already holds it (keeps Sphinx's incremental rebuild)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def prepare_site_source(paths, show_code=False) -> Path:
+    """Write build/site-src: conf.py, pages, prepared notebooks and the local widget scripts."""
+    terms = {r["term"].lower(): r["term"] for r in read_csv("glossary")}
+    sources = {r["id"]: r for r in read_csv("sources")}
+    src = SITE_SRC
+    wanted = {f"{p.stem}.ipynb" for p in paths}
+    nb_dir = src / "notebooks"
+    nb_dir.mkdir(parents=True, exist_ok=True)
+    for old in nb_dir.glob("*.ipynb"):
+        if old.name not in wanted:
+            old.unlink()
+    for path in paths:
+        nb = site_notebook(path, terms, sources, show_code)
+        write_if_changed(nb_dir / path.name, nbformat.writes(nb) + "\n")
+    stems = [p.stem for p in paths]
+    write_if_changed(src / "conf.py", (SITE_CONF / "conf.py").read_text(encoding="utf-8"))
+    write_if_changed(src / "index.md", index_md(stems))
+    write_if_changed(src / "for-families.md", families_md(stems))
+    write_if_changed(src / "glossary.md", glossary_md(read_csv("glossary")))
+    write_if_changed(src / "references.md", references_md(read_csv("sources")))
+    static = src / "_static"
+    write_if_changed(static / "immune-balance-site.css", SITE_CSS)
+    ensure_node_modules()
+    vendor = static / "vendor"
+    if not (vendor / "html-manager" / "embed-amd.js").exists():
+        vendor.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(NODE_MODULES / "requirejs" / "require.js", vendor / "require.js")
+        shutil.copytree(NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist", vendor / "html-manager",
+                        ignore=shutil.ignore_patterns("*.map", "embed.js", "libembed*.js", "*.d.ts", "*.txt"))
+    return src
+
+
+def build_site(paths, show_code=False):
+    src = prepare_site_source(paths, show_code)
+    out = BUILD / "html"
+    if out.exists() and not (out / ".buildinfo").exists():
+        shutil.rmtree(out)  # an older, non-Sphinx site: start clean
+    env = dict(os.environ, MPLBACKEND="Agg", IB_SITE_CACHE=str(BUILD / "site-cache"))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+                           "-d", str(BUILD / "site-doctrees"), str(src), str(out)], cwd=ROOT, env=env)
+    if done.returncode != 0:
+        sys.exit(f"The site build failed (exit {done.returncode}): see the warnings and errors above.")
+    print(f"==> site in {out}/index.html ({time.perf_counter() - started:.0f} s)")
+    return out
 
 
 # ----------------------------------------------------------------------------- main
-def build(kinds, selected=None):
+def build(kinds, selected=None, show_code=False):
     paths = notebooks(selected)
     if not paths:
         sys.exit("no notebooks found to build")
-    dests = {k: BUILD / k for k in kinds}
-    for dest in dests.values():
+    if "slides" in kinds:
+        dest = BUILD / "slides"
         dest.mkdir(parents=True, exist_ok=True)
         copy_assets(dest)
-    executed = []
-    for path in paths:
-        print(f"==> {path.name}")
-        executed.append((path, execute(path)))
-    if "slides" in dests:
         entries = []
-        for path, nb in executed:
-            out = export_slides(nb, path, dests["slides"])
+        for path in paths:
+            print(f"==> {path.name}")
+            nb = execute(path)
+            out = export_slides(nb, path, dest)
             entries.append((title_of(nb), out.name))
-        (dests["slides"] / "index.html").write_text(index_page("slides", entries), encoding="utf-8")
-        print(f"==> slides in {dests['slides']}/index.html")
-    if "html" in dests:
-        entries = [(title_of(nb), f"{path.stem}.html") for path, nb in executed]
-        for i, (path, nb) in enumerate(executed):
-            export_html(nb, path, dests["html"], nav_links(entries, i))
-        (dests["html"] / "index.html").write_text(index_page("html", entries), encoding="utf-8")
-        (dests["html"] / "glossary.html").write_text(
-            glossary_page("<a href=\"index.html\">All notebooks</a>"), encoding="utf-8")
-        print(f"==> site in {dests['html']}/index.html")
+        (dest / "index.html").write_text(index_page("slides", entries), encoding="utf-8")
+        print(f"==> slides in {dest}/index.html")
+    if "html" in kinds:
+        build_site(notebooks(), show_code)  # the site always holds the whole series
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kind", choices=["slides", "html", "all"])
     parser.add_argument("notebooks", nargs="*")
+    parser.add_argument("--show-code", action="store_true",
+                        help="site: show every code cell's source instead of folding it away")
     args = parser.parse_args(argv)
     kinds = ["slides", "html"] if args.kind == "all" else [args.kind]
-    build(kinds, args.notebooks)
+    build(kinds, args.notebooks, args.show_code)
 
 
 if __name__ == "__main__":

@@ -100,21 +100,83 @@ def test_scenario_toggle_works_in_the_offline_deck_without_a_kernel(browser, bui
         page.close()
 
 
+def _scenario_toggle_switches_chart(page, where=""):
+    """Click Balanced then Underactive on the page's kernel-free scenario toggle; return both chart shots."""
+    page.locator(f"{where}.widget-toggle-button", has_text="Balanced").first.click()
+    page.wait_for_timeout(300)
+    chart = page.locator(f"{where}.widget-image, {where}.jupyter-widgets img").first
+    balanced = chart.screenshot()
+    page.locator(f"{where}.widget-toggle-button", has_text="Underactive").first.click()
+    page.wait_for_timeout(300)
+    return balanced, page.locator(f"{where}.widget-image, {where}.jupyter-widgets img").first.screenshot()
+
+
 def test_site_page_opens_offline(browser, built_site):
-    page_path = built_site / "html" / "02-immune-dysregulation.html"
+    """A Sphinx page from file://: sidebar with the series, widgets from embedded state with local
+    scripts (the toggle switches the chart without a kernel), search, no network request."""
+    page_path = built_site / "html" / "notebooks" / "02-immune-dysregulation.html"
     page, remote = _open_offline(browser, page_path.as_uri())
     try:
-        page.wait_for_selector(".ib-nav", timeout=20000)
-        page.wait_for_timeout(1500)
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.wait_for_selector(".widget-toggle-button", timeout=20000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shot = page.screenshot(path=str(SCREENSHOTS / "site-02.png"))
         assert _non_blank(shot)
-        assert page.locator("img").count() >= 1, "the page shows its charts"
+        sidebar = page.locator(".bd-sidebar-primary")
+        for path in notebook_paths():  # the page itself is the sidebar's current entry ("#")
+            if path.stem != "02-immune-dysregulation":
+                assert sidebar.locator(f"a[href$='{path.stem}.html']").count() >= 1, f"sidebar lacks {path.stem}"
+        assert sidebar.get_by_text("For families").count() >= 1 and sidebar.get_by_text("Glossary").count() >= 1
         assert page.get_by_text("Loading widget").count() == 0
-        assert page.locator(".widget-toggle-button").count() >= 3, "the scenario toggle is rendered from saved state"
-        page.locator(".ib-nav a[rel=next]").first.click()
+        page.locator(".widget-toggle-button", has_text="Underactive").first.scroll_into_view_if_needed()
+        balanced, underactive = _scenario_toggle_switches_chart(page)
+        page.screenshot(path=str(SCREENSHOTS / "site-02-toggle.png"))
+        assert balanced != underactive, "the site's scenario toggle must switch the chart, without a kernel"
+        assert page.locator("details.hide.above-input").count() >= 1, "code inputs are folded away"
+        page.locator(".prev-next-area a.right-next").first.click()
         page.wait_for_load_state()
         assert page.url.endswith("03-immunodeficiency.html")
         assert not remote, f"network requests: {remote[:5]}"
     finally:
         page.close()
+
+
+def _search(page, base, word):
+    page.goto(f"{base}search.html?q={word}")
+    page.wait_for_selector("#search-results ul.search li", timeout=20000)
+    return page.locator("#search-results ul.search li").count()
+
+
+def test_site_search_works_offline_and_from_a_plain_static_server(browser, built_site, tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    site = built_site / "html"
+    page, remote = _open_offline(browser, (site / "index.html").as_uri())
+    try:
+        hits = _search(page, (site / "index.html").as_uri()[: -len("index.html")], "neutropenia")
+        page.screenshot(path=str(SCREENSHOTS / "site-search.png"))
+        assert hits >= 2, "searching 'neutropenia' from file:// must find the pages that discuss it"
+        assert not remote, f"network requests: {remote[:5]}"
+    finally:
+        page.close()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    page = browser.new_page()
+    outside = []
+    page.on("request", lambda req: outside.append(req.url)
+            if not req.url.startswith((base, "data:", "blob:", "about:")) else None)
+    try:
+        page.goto(base + "notebooks/02-immune-dysregulation.html")
+        page.wait_for_selector(".widget-toggle-button", timeout=20000)
+        balanced, underactive = _scenario_toggle_switches_chart(page)
+        assert balanced != underactive, "served over http the toggle must switch the chart too"
+        assert _search(page, base, "glossary") >= 1
+        assert not outside, f"requests outside the static server: {outside[:5]}"
+    finally:
+        page.close()
+        server.shutdown()
