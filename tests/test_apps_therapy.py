@@ -223,3 +223,14 @@ def test_starting_values_are_checked_with_a_friendly_message():
     assert "unknown setting" not in app.status.value
     ok = IgTherapySimulator(half_life_days=20.6, weight_kg=60)
     assert ok.half_life.value == 20.6 and ok.weight.value == 60 and "\u26a0" not in ok.status.value
+
+
+def test_an_impossible_regimen_gets_a_plain_message_not_a_parameter_name():
+    app = IgTherapySimulator()
+    app.dose.value = 2000
+    app.interval.value = app.interval.min
+    status = app.status.value
+    assert "far beyond anything measured" in status and "Check the dose" in status
+    assert "trough_mg_dl" not in status, "the reader sees words, not an internal parameter name"
+    # the result shown stays the last regimen the model could describe
+    assert app.current_result()["regimens"][0]["interval_days"] != app.interval.value

@@ -57,7 +57,7 @@ def test_every_low_anc_band_at_every_age_says_what_a_fever_means():
 def test_the_ain_page_and_table_lead_with_the_fever_rule():
     signs = urgent_signs("ain")
     fever = signs.df[signs.df["If you see this"].str.contains("38.0")]
-    assert len(fever) == 1 and fever.iloc[0]["How fast"] == "same-day medical review"
+    assert len(fever) == 1 and fever.iloc[0]["How fast"] == "call the care team now"
     assert "straight away" in fever.iloc[0]["What to do"]
 
 
@@ -76,7 +76,7 @@ def test_every_infusion_reaction_row_says_how_fast_and_what_to_do(sign_id):
 def test_clots_and_kidneys_from_the_boxed_warning_are_on_the_immunoglobulin_page():
     rows = load("urgent_signs")
     for situation, urgency in (("blood clot (thrombosis)", "call the emergency number now"),
-                               ("kidney problems after IVIG", "same-day medical review")):
+                               ("kidney problems after IVIG", "call the care team now")):
         match = rows[rows["situation"] == situation]
         assert len(match) == 1 and match.iloc[0]["urgency"] == urgency
         assert match.iloc[0]["sign"] in _text(summary_html("ig_replacement"))

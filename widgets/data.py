@@ -134,7 +134,7 @@ URGENT_SITUATIONS = (
     "infusion reaction (after)", "blood clot (thrombosis)", "kidney problems after IVIG",
 )
 URGENT_LEVELS = (
-    "call the emergency number now", "same-day medical review", "tell the nurse or care team now",
+    "call the emergency number now", "call the care team now", "tell the nurse or care team now",
     "tell the care team soon",
 )
 CARE_SITUATIONS = (

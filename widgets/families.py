@@ -68,7 +68,7 @@ CONDITIONS = {
 
 # anc_bands.csv: the urgency every band below 1,000 per microlitre carries.
 LOW_BAND_URGENCY = "same-day review if fever"
-URGENCY_ORDER = ("call the emergency number now", "same-day medical review",
+URGENCY_ORDER = ("call the emergency number now", "call the care team now",
                  "tell the nurse or care team now", "tell the care team soon")
 
 

@@ -95,8 +95,12 @@ def level_sentence(reg, target, own) -> str:
             f"That is {where} the {fmt_int(target)} mg/dL teaching target.")
 
 
+# Above this trough the pneumonia curve and the model have nothing to say (pneumonia_rate's range).
+MAX_PLAUSIBLE_TROUGH_MG_DL = 5000.0
+
+
 def _regimen_label(route, dose, interval):
-    every = "every week" if interval == 7 else f"every {interval} days"
+    every = {1: "every day", 7: "every week"}.get(interval, f"every {interval} days")
     return f"{route} {fmt_int(dose)} mg/kg {every}"
 
 
@@ -214,6 +218,12 @@ class IgTherapySimulator(FigureApp):
             df = igg.igg_levels(days=days, **kwargs)
             ss = igg.steady_state(**kwargs)
             trough = float(ss["trough_mg_dl"])
+            if trough > MAX_PLAUSIBLE_TROUGH_MG_DL:
+                raise ValueError(
+                    f"{_regimen_label(reg['route'], reg['dose_mg_per_kg'], reg['interval_days'])} would keep "
+                    f"the IgG level above {fmt_int(MAX_PLAUSIBLE_TROUGH_MG_DL)} mg/dL even at its lowest, far "
+                    "beyond anything measured in people, so the model cannot describe it. Check the dose "
+                    "and the interval you typed.")
             rate = igg.pneumonia_rate(trough)
             out.append({
                 **reg,

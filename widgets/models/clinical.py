@@ -181,9 +181,9 @@ def classify_anc(anc_per_ul, age_years=None, data_dir=None):
     band_max = None if band_max is None or (isinstance(band_max, float) and math.isnan(band_max)) else float(band_max)
     notes = []
     if population == "infant":
-        notes.append(f"Infant (under 1 year) cut-off used: neutropenia means fewer than {_fmt(threshold)} cells/uL.")
+        notes.append(f"Infant (under 1 year) cut-off used: neutropenia means fewer than {_fmt(threshold)} per \u00b5L.")
     else:
-        notes.append(f"Cut-off for ages 1 year and over: neutropenia means fewer than {_fmt(threshold)} cells/uL.")
+        notes.append(f"Cut-off for ages 1 year and over: neutropenia means fewer than {_fmt(threshold)} per \u00b5L.")
         if age is None:
             notes.append("No age given, so the over-1-year cut-off was used; infants have a lower cut-off.")
     sources = list(_ids(row["source_ids"]))
