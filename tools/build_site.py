@@ -323,6 +323,8 @@ def families_md(stems) -> str:
 SITE_CSS = """/* Immune Balance site: small additions to sphinx-book-theme. */
 .ib-static-note { font-style: italic; color: #444; }
 .cell_output img { max-width: 100%; height: auto; }
+/* widget boxes grow with their content instead of becoming small scroll areas a keyboard cannot reach */
+.cell_output .jupyter-widgets.widget-box { overflow: visible; }
 """
 
 
@@ -365,8 +367,35 @@ def prepare_site_source(paths, show_code=False) -> Path:
     return src
 
 
+def code_and_data_fingerprint() -> str:
+    """A hash of the package and the data: jupyter-cache keys on the notebooks' code cells only,
+    so a change in widgets/ or data/ must empty the cache or the site would show old outputs."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for folder in ("widgets", "data"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fresh_cache(cache: Path):
+    stamp = cache.parent / "site-cache.fingerprint"
+    fingerprint = code_and_data_fingerprint()
+    if not stamp.exists() or stamp.read_text().strip() != fingerprint:
+        if cache.exists():
+            print("==> widgets/ or data/ changed since the last site build: re-executing every notebook")
+            shutil.rmtree(cache)
+        shutil.rmtree(BUILD / "site-doctrees", ignore_errors=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint + "\n")
+
+
 def build_site(paths, show_code=False):
     src = prepare_site_source(paths, show_code)
+    fresh_cache(BUILD / "site-cache")
     out = BUILD / "html"
     if out.exists() and not (out / ".buildinfo").exists():
         shutil.rmtree(out)  # an older, non-Sphinx site: start clean

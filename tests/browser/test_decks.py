@@ -47,6 +47,15 @@ def _non_blank(png_bytes):
     return hi - lo > 60
 
 
+def _draws_charts(path):
+    """Whether a notebook shows a chart: a chart helper or one of the chart-drawing apps."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    return any(name in code for name in ("show_chart(", "Explorer(", "Simulator(", "Calculator(", "plot_"))
+
+
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
 def test_deck_opens_offline_draws_and_advances(browser, built_site, path):
     deck = built_site / "slides" / f"{path.stem}.slides.html"
@@ -64,7 +73,8 @@ def test_deck_opens_offline_draws_and_advances(browser, built_site, path):
         chart = _advance_to(page, "img")  # the first slide that shows a chart
         page.wait_for_timeout(600)
         page.screenshot(path=str(SCREENSHOTS / f"deck-{path.stem}-chart.png"))
-        assert chart is not None, f"{deck.name}: no slide with a chart"
+        if _draws_charts(path):
+            assert chart is not None, f"{deck.name}: no slide with a chart"
         assert not remote, f"{deck.name} made network requests: {remote[:5]}"
     finally:
         page.close()

@@ -13,6 +13,7 @@ import io
 import os
 
 import ipywidgets as ipw
+from traitlets import Unicode
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -76,9 +77,38 @@ def static_note() -> ipw.HTML:
     return ipw.HTML(f'<p class="ib-static-note" style="font-style:italic;color:#555">{esc(STATIC_NOTE)}</p>')
 
 
+def _plain(markup: str) -> str:
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+
+
+class ChartImage(ipw.Image):
+    """A chart picture whose ``tooltip`` is its alt text: the browser view writes the tooltip into
+    the <img>'s ``title`` (its accessible name) only when the model has an empty ``description``,
+    which a plain ``ipw.Image`` lacks (the view then fails to set any title)."""
+
+    description = Unicode("").tag(sync=True)
+
+
+def _alt_from_caption(page) -> None:
+    """A pre-rendered page (chart image + "Chart: ..." caption): the image becomes a ChartImage
+    named by the caption's text, as FigureApp's live chart is."""
+    children = list(getattr(page, "children", ()))
+    captions = [c for c in children if isinstance(c, ipw.HTML) and "<em>Chart:</em>" in c.value]
+    for i, child in enumerate(children):
+        if isinstance(child, ipw.Image) and not isinstance(child, ChartImage) and captions:
+            children[i] = ChartImage(value=child.value, format=child.format, layout=child.layout,
+                                     tooltip=_plain(captions[0].value.replace("<em>Chart:</em>", "")))
+            page.children = children
+            break
+
+
 def linked_gallery(toggle: ipw.ToggleButtons, pages) -> ipw.VBox:
     """A kernel-free gallery: the toggle's index is jslinked, in the browser, to a Stack of
     pre-rendered pages, so switching works in a static page or an offline deck."""
+    for page in pages:
+        _alt_from_caption(page)
     stack = ipw.Stack(list(pages), selected_index=0)
     link = ipw.jslink((toggle, "index"), (stack, "selected_index"))
     gallery = ipw.VBox([toggle, stack])
@@ -113,7 +143,7 @@ class FigureApp(ipw.VBox):
             FigureCanvasAgg(self.figure)
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
                                         gridspec_kw=gridspec_kw or None)
-        self.image = ipw.Image(format="png", layout=ipw.Layout(width="100%", max_width="1000px"))
+        self.image = ChartImage(format="png", layout=ipw.Layout(width="100%", max_width="1000px"))
         self.caption = ipw.HTML(layout=ipw.Layout(max_width="1000px"))
         self.status = ipw.HTML(status_html())
         self.render_count = 0
@@ -155,6 +185,7 @@ class FigureApp(ipw.VBox):
         with series_style():
             self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
         self.image.value = buf.getvalue()
+        self.image.tooltip = alt  # the image's accessible name (title), updated with every chart
         self.caption.value = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'
         self.render_count += 1
 

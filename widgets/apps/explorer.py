@@ -158,9 +158,15 @@ class SymptomTreatmentExplorer(ipw.VBox):
         self.status.value = status_html()
 
 
+# Darker shades of the direction colours for small text on white (WCAG AA contrast of 4.5:1 or more;
+# the chart colours themselves, #D55E00 and #CC79A7, reach only 3.9 and 3.1 as text).
+_TEXT_SHADE = {"overactive": "#B34700", "mixed": "#9E4A7D"}
+
+
 def _direction_badge(direction):
     st = DIRECTION_STYLE.get(direction, DIRECTION_STYLE["balanced"])
-    return (f"<span style='color:{st['color']};font-weight:bold'>{MARK.get(direction, '')} "
+    colour = _TEXT_SHADE.get(direction, st["color"])
+    return (f"<span style='color:{colour};font-weight:bold'>{MARK.get(direction, '')} "
             f"{esc(direction)}</span>")
 
 

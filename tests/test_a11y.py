@@ -1,0 +1,32 @@
+"""Accessibility of what the apps and tables hand to a page (the browser audit with axe-core is
+in tests/browser/test_a11y.py): every chart image has an accessible name that follows the chart."""
+import ipywidgets as ipw
+
+from widgets import ScenarioExplorer
+from widgets.apps import _base
+
+
+def _images(widget):
+    found = [widget] if isinstance(widget, ipw.Image) else []
+    for child in getattr(widget, "children", ()):
+        found += _images(child)
+    return found
+
+
+def test_the_chart_image_has_alt_text_that_follows_the_chart():
+    app = ScenarioExplorer("balanced")
+    before = app.image.tooltip
+    assert before and "pathogen" in before.lower(), "the chart image needs a description as its name"
+    app.scenario.value = "underactive"
+    assert app.image.tooltip and app.image.tooltip != before, "the description must change with the chart"
+    assert app.image.tooltip in app.caption.value.replace("&#x27;", "'"), "name and caption say the same"
+
+
+def test_every_pre_rendered_chart_in_a_kernel_free_page_has_alt_text(monkeypatch):
+    monkeypatch.setenv(_base.RENDER_ENV, "static")
+    gallery = ScenarioExplorer.static()
+    images = _images(gallery)
+    assert len(images) >= 3, "one pre-rendered chart per direction"
+    names = [image.tooltip for image in images]
+    assert all(names), "every pre-rendered chart needs alt text"
+    assert len(set(names)) == len(names), "each view describes its own chart"
