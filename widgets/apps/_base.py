@@ -184,8 +184,8 @@ class FigureApp(ipw.VBox):
         buf = io.BytesIO()
         with series_style():
             self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
-        self.image.value = buf.getvalue()
         self.image.tooltip = alt  # the image's accessible name (title), updated with every chart
+        self.image.value = buf.getvalue()
         self.caption.value = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'
         self.render_count += 1
 
