@@ -30,3 +30,23 @@ def test_every_pre_rendered_chart_in_a_kernel_free_page_has_alt_text(monkeypatch
     names = [image.tooltip for image in images]
     assert all(names), "every pre-rendered chart needs alt text"
     assert len(set(names)) == len(names), "each view describes its own chart"
+
+
+def test_tables_show_readable_headings_not_column_names():
+    from widgets.data import load
+    from widgets.display import readable_heading, show_table
+
+    table = show_table("disorders", where={"disorder_id": ["cvid", "alps"]},
+                       columns=["short_name", "direction", "prevalence_per_100k"])
+    headings = list(table.df.columns)
+    assert headings == ["Name", "Direction", "Prevalence (per 100,000)"], headings
+    html = table._repr_html_()
+    assert "short_name" not in html and "prevalence_per_100k" not in html
+    assert readable_heading("anc_min_per_ul") == "ANC from (per µL)"
+    assert readable_heading("igg_mg_dl") == "IgG (mg/dL)"
+    for name in ("disorders", "treatments", "symptoms", "anc_bands"):
+        for column in load(name).columns:
+            assert "_" not in readable_heading(column), f"{name}.{column} keeps an underscore"
+    # a heading the notebook gives itself wins
+    assert list(show_table("disorders", where={"disorder_id": "cvid"}, columns=["short_name"],
+                           rename={"short_name": "disorder"}).df.columns) == ["disorder"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import math
 
-__all__ = ["show_table", "Table", "Message"]
+__all__ = ["show_table", "Table", "Message", "readable_heading"]
 
 
 class Message:
@@ -64,6 +64,35 @@ class Table:
         return len(self.df)
 
 
+# Column headings a reader can read: data column names (``short_name``, ``anc_min_per_ul``) become
+# words with their unit in brackets, unless the notebook gives its own heading with ``rename``.
+HEADINGS = {
+    "short_name": "Name", "disorder_id": "Disorder", "prevalence_text": "How common",
+    "anc_min_per_ul": "ANC from (per µL)", "anc_max_per_ul": "ANC below (per µL)",
+    "source_ids": "Sources",
+}
+_UNITS = (("_per_100k", "per 100,000"), ("_per_ul", "per µL"), ("_mg_dl", "mg/dL"),
+          ("_g_per_kg", "g/kg"), ("_mg_per_kg", "mg/kg"), ("_years", "years"), ("_days", "days"),
+          ("_pct", "%"))
+_WORDS = {"anc": "ANC", "igg": "IgG", "iga": "IgA", "igm": "IgM", "ige": "IgE", "ivig": "IVIG",
+          "scig": "SCIG", "id": "ID", "min": "minimum", "max": "maximum"}
+
+
+def readable_heading(column) -> str:
+    """``anc_min_per_ul`` -> ``ANC minimum (per µL)``; ``short_name`` -> ``Name``."""
+    column = str(column)
+    if column in HEADINGS:
+        return HEADINGS[column]
+    unit = ""
+    for suffix, text in _UNITS:
+        if column.endswith(suffix):
+            column, unit = column[: -len(suffix)], f" ({text})"
+            break
+    words = [_WORDS.get(w, w) for w in column.split("_") if w]
+    text = " ".join(words) or column
+    return text[:1].upper() + text[1:] + unit
+
+
 def _fmt_number(x):
     if isinstance(x, float) and math.isnan(x):
         return ""
@@ -77,7 +106,8 @@ def show_table(name, where=None, columns=None, caption=None, rename=None):
 
     ``where``: dict column -> value or list of values the row must match.
     ``columns``: which columns to show, in order (default: all but ``source_ids``).
-    ``rename``: dict column -> heading.  The ``source_ids`` of the rows shown are
+    ``rename``: dict column -> heading; other columns get a readable heading
+    (``readable_heading``: words and units, never the raw column name).  The ``source_ids`` of the rows shown are
     listed under the table.  Problems give a ``Message`` instead of an exception.
     """
     try:
@@ -116,6 +146,6 @@ def show_table(name, where=None, columns=None, caption=None, rename=None):
             return Message(f"Table '{name}' has no column(s) {', '.join(unknown)}. "
                            f"Columns: {', '.join(df.columns)}.")
     out = df[columns].reset_index(drop=True)
-    if rename:
-        out = out.rename(columns=rename)
+    rename = dict(rename or {})
+    out = out.rename(columns={c: rename.get(c, readable_heading(c)) for c in out.columns})
     return Table(out, caption=caption, source_ids=source_ids)
