@@ -50,3 +50,21 @@ def test_tables_show_readable_headings_not_column_names():
     # a heading the notebook gives itself wins
     assert list(show_table("disorders", where={"disorder_id": "cvid"}, columns=["short_name"],
                            rename={"short_name": "disorder"}).df.columns) == ["disorder"]
+
+
+def test_dot_matrix_maps_offer_the_same_content_as_a_table():
+    from widgets.charts import show_chart
+    from widgets.charts.maps import plot_symptom_map, plot_treatment_map
+
+    for plot, words in ((plot_symptom_map, ("hallmark", "common")), (plot_treatment_map, ("listed",))):
+        chart = show_chart(plot, figsize=(11, 7.5))
+        table = chart.table
+        assert table is not None and len(table) >= 5, f"{plot.__name__} offers no table"
+        assert list(table.columns[:2]) == ["Disorder", "Direction"]
+        values = " ".join(table.iloc[:, 2:].astype(str).values.ravel())
+        assert all(w in values for w in words), f"{plot.__name__}: the table must say what the dots say"
+        html = chart._repr_html_()
+        assert "<summary>Show as table</summary>" in html and "<caption>" in html
+    from widgets.charts.labs import plot_anc_gauge  # a chart that is not a matrix offers no table
+
+    assert "Show as table" not in show_chart(plot_anc_gauge, 800)._repr_html_()

@@ -117,6 +117,21 @@ def _short(text, width=36):
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
+def _table_alternative(ax, rows, cols, cells, caption):
+    """Attach the chart's data as a table (``ax.table_alternative``, a DataFrame; rows are the
+    disorders, columns the chart's columns, ``cells`` maps (disorder_id, column) -> text), so a
+    reader who cannot see the dots can read the same content (show_chart offers it as a table)."""
+    import pandas as pd
+
+    table = pd.DataFrame({
+        "Disorder": list(rows["short_name"]),
+        "Direction": list(rows["direction"]),
+        **{str(c): [cells.get((d, c), "") for d in rows["disorder_id"]] for c in cols},
+    })
+    ax.table_alternative = table
+    ax.table_caption = caption
+
+
 def plot_symptom_map(ax, symptoms=None, disorders=None, disorder_ids=None, max_symptoms=16,
                      title=None):
     """Dot matrix: which disorders (rows) show which symptoms (columns).
@@ -185,6 +200,13 @@ def plot_symptom_map(ax, symptoms=None, disorders=None, disorder_ids=None, max_s
         f"Dot matrix of {len(rows)} disorders ({group_text}) against the {len(cols)} most shared "
         f"symptoms; the most shared symptom, '{top_name}', appears in {top_count} of them{red_text}",
     )
+    cells = {}
+    for r in s[s["symptom"].isin(cols)].itertuples():
+        cells[(r.disorder_id, r.symptom)] = str(getattr(r, "typicality", "") or "listed")
+    for r in red[red["symptom"].isin(cols)].itertuples():
+        cells[(r.disorder_id, r.symptom)] = "red flag: points to another diagnosis"
+    _table_alternative(ax, rows, cols, cells, "The symptom map as a table: how typical each symptom is "
+                       "for each disorder (empty: not listed)")
     return ax
 
 
@@ -248,4 +270,9 @@ def plot_treatment_map(ax, treatments=None, disorders=None, disorder_ids=None, t
         f"the most used classes are {top} disorders"
         + (f"; crossed out as not recommended: {crossed}" if crossed else ""),
     )
+    cells = {(r.disorder_id, r.treatment_class): f"{int(r.n)} listed" for r in counts.itertuples()}
+    for r in only_no.itertuples():
+        cells[(r.disorder_id, r.treatment_class)] = "not recommended"
+    _table_alternative(ax, rows, cols, cells, "The treatment map as a table: how many treatments of each "
+                       "class the data lists for each disorder (empty: none)")
     return ax

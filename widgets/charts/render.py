@@ -46,8 +46,24 @@ class ChartImage:
             '<figure style="margin:0">'
             f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'
             f"<figcaption>{html.escape(self.alt_text)}</figcaption>"
-            "</figure>"
+            "</figure>" + self.table_html()
         )
+
+    @property
+    def table(self):
+        """The chart's data as a DataFrame when the chart offers one (the dot-matrix maps), else None."""
+        return getattr(self.ax, "table_alternative", None)
+
+    def table_html(self) -> str:
+        """A folded "Show as table" block with the chart's data, for charts that offer one."""
+        if self.table is None:
+            return ""
+        caption = html.escape(getattr(self.ax, "table_caption", "") or "The chart as a table")
+        body = self.table.to_html(index=False, escape=True, border=0, na_rep="")
+        body = body.replace(">", f"><caption>{caption}</caption>", 1)
+        return (f'<details class="ib-chart-table"><summary>Show as table</summary>'
+                f'<div style="overflow-x:auto" tabindex="0" role="region" aria-label="{caption}">{body}</div>'
+                "</details>")
 
     def __repr__(self):
         return f"<ChartImage: {self.alt_text}>"
