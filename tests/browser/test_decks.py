@@ -75,6 +75,11 @@ def test_deck_opens_offline_draws_and_advances(browser, built_site, path):
         page.screenshot(path=str(SCREENSHOTS / f"deck-{path.stem}-chart.png"))
         if _draws_charts(path):
             assert chart is not None, f"{deck.name}: no slide with a chart"
+        if chart is not None:
+            assert chart.get_attribute("alt") or chart.get_attribute("title"), "a chart needs alt text"
+            captions = page.locator(f"{PRESENT} .ib-chart-caption, {PRESENT} figcaption")
+            assert all(not captions.nth(i).is_visible() for i in range(captions.count())), \
+                "the chart's description belongs in its alt text, not in a caption on the slide"
         assert not remote, f"{deck.name} made network requests: {remote[:5]}"
     finally:
         page.close()

@@ -100,6 +100,7 @@ def _alt_from_caption(page) -> None:
         if isinstance(child, ipw.Image) and not isinstance(child, ChartImage) and captions:
             children[i] = ChartImage(value=child.value, format=child.format, layout=child.layout,
                                      tooltip=_plain(captions[0].value.replace("<em>Chart:</em>", "")))
+            captions[0].add_class("ib-chart-caption")
             page.children = children
             break
 
@@ -145,6 +146,7 @@ class FigureApp(ipw.VBox):
                                         gridspec_kw=gridspec_kw or None)
         self.image = ChartImage(format="png", layout=ipw.Layout(width="100%", max_width="1000px"))
         self.caption = ipw.HTML(layout=ipw.Layout(max_width="1000px"))
+        self.caption.add_class("ib-chart-caption")  # decks hide it: the image carries the same text
         self.status = ipw.HTML(status_html())
         self.render_count = 0
         return axes.ravel().tolist()
