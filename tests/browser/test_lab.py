@@ -95,11 +95,13 @@ def lab(tmp_path_factory):
                 print(f"  {name:<58} {value:6.2f}")
 
 
-def _wait_idle(page, timeout_s=120, all_run=False):
+def _wait_idle(page, timeout_s=120, all_run=False, stall_s=None):
     """Wait until the kernel is idle and no cell is queued or running (and, with all_run,
-    until every code cell shows an execution number)."""
+    until every code cell shows an execution number). With stall_s, return False when the
+    kernel has sat idle that long with cells never run (a Run All that stopped short)."""
     deadline = time.time() + timeout_s
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_s * 1000)
+    idle_since = None
     while time.time() < deadline:
         # code cells whose source is collapsed (the hidden test cells) show no prompt
         prompts = _prompts(page)
@@ -107,7 +109,13 @@ def _wait_idle(page, timeout_s=120, all_run=False):
         done = all(any(ch.isdigit() for ch in p) for p in prompts)
         idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
         if idle and not busy and (done or not all_run):
-            return
+            return True
+        if stall_s is not None and idle and not busy:
+            idle_since = idle_since or time.time()
+            if time.time() - idle_since > stall_s:
+                return False
+        else:
+            idle_since = None
         time.sleep(0.3)
     raise AssertionError(f"the notebook did not finish running: prompts {prompts}")
 
@@ -131,8 +139,9 @@ def _prompts(page):
 
 def _run_all(page):
     """Run → Run All Cells, as a learner does. On a cold server the first click can come before
-    the kernel is ready and run nothing; then it is clicked again (three tries)."""
-    for _ in range(3):
+    the kernel is ready and run nothing, or stop after the first cell; then it is clicked again
+    (three tries)."""
+    for attempt in range(3):
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         deadline = time.time() + 20
@@ -143,8 +152,8 @@ def _run_all(page):
         else:
             page.keyboard.press("Escape")
             continue
-        break
-    _wait_idle(page, timeout_s=180, all_run=True)
+        if _wait_idle(page, timeout_s=180, all_run=True, stall_s=None if attempt == 2 else 15):
+            break
     page.wait_for_timeout(800)
 
 
