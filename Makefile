@@ -26,7 +26,7 @@ help: ## List the commands
 setup: $(STAMP) ## Create .venv and install the pinned dependencies (only when the pins change)
 
 # The stamp is newer than the pins once they are installed, so a second run does nothing.
-$(STAMP): requirements.lock pyproject.toml tools/setup_env.sh
+$(STAMP): requirements.lock pyproject.toml tools/setup_env.sh tools/lab-overrides.json
 	@bash tools/setup_env.sh "$(PYTHON)" "$(VENV)"
 	@touch $(STAMP)
 
