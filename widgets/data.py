@@ -118,7 +118,9 @@ LINES = ("first", "second", "third", "rescue", "curative", "supportive", "preven
 STATUSES = ("standard", "selected cases", "not recommended", "contraindicated")
 REJECTED_STATUSES = ("not recommended", "contraindicated")
 # What a fever means at this neutrophil count (anc_bands.csv).
-URGENCIES = ("routine", "same-day review if fever")
+# the urgency every band below 1,000 per microlitre must carry (one place; apps and families read it)
+FEVER_URGENCY = "same-day review if fever"
+URGENCIES = ("routine", FEVER_URGENCY)
 PURPOSES = ("replacement", "immunomodulation", "infection prevention")
 ROUTES = ("IVIG", "SCIG", "IVIG or SCIG", "IM")
 ANALYTES = ("IgG", "IgA", "IgM", "CD3", "CD4", "CD8", "CD19", "NK")
@@ -615,13 +617,13 @@ def _check_anc_bands(fname, records, lines):
     for rec, line in zip(records, lines):
         upper = rec["anc_max_per_ul"]
         low_band = not math.isnan(upper) and upper <= FEVER_WARNING_BELOW_PER_UL
-        if low_band and rec["urgency"] != "same-day review if fever":
+        if low_band and rec["urgency"] != FEVER_URGENCY:
             _fail(fname, line, "urgency",
                   f"a band below {FEVER_WARNING_BELOW_PER_UL:,} per microlitre must say "
-                  f"'same-day review if fever', got {rec['urgency']!r}.")
-        if rec["urgency"] == "same-day review if fever" and "fever" not in rec["fever_action"].lower():
+                  f"{FEVER_URGENCY!r}, got {rec['urgency']!r}.")
+        if rec["urgency"] == FEVER_URGENCY and "fever" not in rec["fever_action"].lower():
             _fail(fname, line, "fever_action",
-                  "a band marked 'same-day review if fever' needs a fever_action sentence that "
+                  f"a band marked {FEVER_URGENCY!r} needs a fever_action sentence that "
                   "says what to do when there is a fever.")
     groups: dict = {}
     for rec, line in zip(records, lines):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import html
 import math
 
-from widgets.data import DataError, load, sources_for, split_ids
+from widgets.data import FEVER_URGENCY, URGENT_LEVELS, DataError, load, sources_for, split_ids
 from widgets.display import Message, Table
 
 __all__ = [
@@ -66,10 +66,10 @@ CONDITIONS = {
     },
 }
 
-# anc_bands.csv: the urgency every band below 1,000 per microlitre carries.
-LOW_BAND_URGENCY = "same-day review if fever"
-URGENCY_ORDER = ("call the emergency number now", "call the care team now",
-                 "tell the nurse or care team now", "tell the care team soon")
+# anc_bands.csv: the urgency every band below 1,000 per microlitre carries; urgent signs are
+# listed from the most urgent level down (both defined once, in widgets.data).
+LOW_BAND_URGENCY = FEVER_URGENCY
+URGENCY_ORDER = URGENT_LEVELS
 
 
 class FamilyTable(Table):

@@ -73,7 +73,9 @@ class AncResult:
     @property
     def fever_warning(self) -> bool:
         """True when a fever at this count needs a doctor the same day."""
-        return self.urgency == "same-day review if fever"
+        from widgets.data import FEVER_URGENCY
+
+        return self.urgency == FEVER_URGENCY
 
 
 @dataclass(frozen=True)
