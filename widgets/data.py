@@ -261,6 +261,15 @@ SCHEMAS: dict[str, Schema] = {
         key=("note_id",),
         description="Caveats that travel with the numbers (e.g. Duffy-null ANC).",
     ),
+    "abbreviations": Schema(
+        columns={
+            "abbreviation": Column(),
+            "expansion": Column(),
+            "source_ids": SOURCE_IDS,
+        },
+        key=("abbreviation",),
+        description="Abbreviations the notebooks use, each spelled out at its first use in every notebook.",
+    ),
     "glossary": Schema(
         columns={
             "term": Column(),
@@ -758,9 +767,13 @@ def sources_for(ids, data_dir=None) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 QUIZ_KINDS = ("multiple_choice", "true_false")
+# What a question asks of the learner (a short form of Bloom's levels): recall a fact, explain it in
+# other words, apply it to a new case, or analyse a situation (compare, find the cause, spot the odd one).
+QUIZ_LEVELS = ("recall", "understand", "apply", "analyse")
+APPLIED_LEVELS = ("apply", "analyse")
 _QUIZ_TOP = {"title": True, "questions": True, "description": False}
 _QUESTION_KEYS = {"id": True, "kind": True, "prompt": True, "choices": True,
-                  "source_ids": True, "hint": False}
+                  "source_ids": True, "hint": False, "level": False, "key_idea": False}
 _CHOICE_KEYS = {"text": True, "correct": True, "why": True}
 
 
@@ -883,9 +896,15 @@ def load_quiz(name: str, data_dir=None) -> dict:
             hint = ""
         if not isinstance(hint, str):
             fail(where, "field 'hint': expected a text.")
+        level = q.get("level", "")
+        if level not in ("",) + QUIZ_LEVELS:
+            fail(where, f"field 'level': expected one of {', '.join(QUIZ_LEVELS)}, got {level!r}.")
+        key_idea = q.get("key_idea", "") or ""
+        if not isinstance(key_idea, str):
+            fail(where, "field 'key_idea': expected a short phrase that the notebook's text teaches.")
         out_questions.append({
             "id": qid, "kind": kind, "prompt": prompt.strip(), "choices": out_choices,
-            "source_ids": ids, "hint": hint.strip(),
+            "source_ids": ids, "hint": hint.strip(), "level": level, "key_idea": key_idea.strip(),
         })
     description = doc.get("description", "") or ""
     if not isinstance(description, str):
