@@ -110,3 +110,22 @@ def test_hidden_test_cells_are_not_in_the_site(built_site):
         text = page.read_text(encoding="utf-8")
         for marker in ("_app =", "_app.", "_q =", "_refs =", "assert "):
             assert marker not in text, f"{page.name} shows a hidden test cell ({marker!r})"
+
+
+def test_no_teacher_material_reaches_the_site(built_site):
+    """Speaker notes are for the teacher's deck view: no page of the site shows them."""
+    import json
+
+    from conftest import notebook_paths as _paths
+
+    for path in _paths():
+        page = built_site / "html" / "notebooks" / f"{path.stem}.html"
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+        assert "ask the room" not in text.lower(), f"{page.name} shows an 'ask the room' speaker note"
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            meta = cell.get("metadata", {})
+            if "teacher" in meta.get("tags", []) or meta.get("slideshow", {}).get("slide_type") == "notes":
+                words = re.findall(r"[A-Za-z]+", "".join(cell["source"]))
+                snippet = " ".join(words[2:9])
+                assert len(words) < 9 or snippet not in re.sub(r"[^A-Za-z]+", " ", text), \
+                    f"{page.name} shows a speaker note ({snippet!r})"

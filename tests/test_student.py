@@ -63,8 +63,10 @@ def test_no_solution_survives_in_the_student_copy(student):
 def test_every_other_cell_is_kept_in_order_and_quizzes_survive(student):
     out, report = student
     for original in notebook_paths():
-        before, after = _cells(original), _cells(out / "notebooks" / original.name)
-        assert len(before) == len(after), "each solution is replaced by one answer cell, nothing else changes"
+        before = [c for c in _cells(original) if not make_student.is_teacher(c)]
+        after = _cells(out / "notebooks" / original.name)
+        assert len(before) == len(after), ("each solution is replaced by one answer cell and speaker notes are "
+                                           "dropped; nothing else changes")
         solutions = 0
         for old, new in zip(before, after):
             if make_student.is_solution(old):
@@ -79,6 +81,17 @@ def test_every_other_cell_is_kept_in_order_and_quizzes_survive(student):
         quizzes_before = [_source(c) for c in before if "Quiz(" in _source(c)]
         quizzes_after = [_source(c) for c in after if "Quiz(" in _source(c)]
         assert quizzes_after == quizzes_before, f"{original.name}: a Quiz cell was lost"
+
+
+def test_no_teacher_material_reaches_the_student_copy(student):
+    """Speaker notes ("ask the room" prompts with their answers) stay with the teacher."""
+    out, _ = student
+    for original in notebook_paths():
+        notes = [_source(c) for c in _cells(original) if make_student.is_teacher(c)]
+        copied = "\n".join(_source(c) for c in _cells(out / "notebooks" / original.name))
+        for note in notes:
+            assert note.strip()[:80] not in copied, f"{original.name}: a speaker note reached the student copy"
+        assert "ask the room" not in copied.lower(), f"{original.name}: 'ask the room' in the student copy"
 
 
 def test_the_copy_carries_what_it_needs_and_no_answer_key(student):

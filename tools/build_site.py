@@ -45,6 +45,8 @@ TEMPLATES = ASSETS / "templates"
 BUILD = ROOT / "build"
 REMOVED_TAGS = {"test"}            # hidden assertions: never shown anywhere
 SLIDE_REMOVED_TAGS = {"solution"}  # exercise solutions: kept (collapsed) on the site, not projected
+# speaker notes ("ask the room" and their answers): in the decks' speaker view only, never on the site
+SITE_REMOVED_TAGS = REMOVED_TAGS | {"teacher"}
 SITE_SRC = BUILD / "site-src"
 SITE_CONF = ROOT / "tools" / "site"
 FAMILIES_NOTEBOOK = "08-for-families"
@@ -229,7 +231,7 @@ def site_notebook(path: Path, terms: dict, sources: dict, show_code: bool):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         tags = list(cell.metadata.get("tags", []))
-        if REMOVED_TAGS & set(tags):
+        if SITE_REMOVED_TAGS & set(tags) or cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
             tags += ["remove-cell", "skip-execution"]
         elif cell.cell_type == "code" and not show_code:
             tags.append("hide-input")

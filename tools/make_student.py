@@ -9,7 +9,8 @@ The instructor copy is the repository itself: its notebooks keep the cells tagge
 
 * ``notebooks/*.ipynb`` -- each cell tagged ``solution`` (or marked as a solution by
   nbgrader) is replaced by an empty "your answer" cell of the same kind, so the
-  exercise still has a place to write in; all outputs and saved widget state are
+  exercise still has a place to write in; speaker notes (tagged ``teacher``, slide type
+  ``notes``: "ask the room" prompts and their answers) are dropped; all outputs and saved widget state are
   cleared, so no answer survives in a stored output either.  Quiz cells, test cells
   and everything else are kept: quizzes still give feedback.
 * the files the notebooks need to run elsewhere: the ``widgets`` package, ``data/``
@@ -34,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "student"
 SOLUTION_TAG = "solution"
+TEACHER_TAG = "teacher"
 # What the notebooks need besides themselves (paths relative to the repository).
 SUPPORT = ["widgets", "data", "pyproject.toml", "environment.yml", "requirements.lock", "LICENSE", "README.md"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
@@ -66,6 +68,12 @@ def is_solution(cell: dict) -> bool:
     return bool(isinstance(nbgrader, dict) and nbgrader.get("solution"))
 
 
+def is_teacher(cell: dict) -> bool:
+    """True for a speaker note: tagged ``teacher`` or of slide type ``notes``."""
+    meta = cell.get("metadata", {}) or {}
+    return TEACHER_TAG in (meta.get("tags", []) or []) or (meta.get("slideshow") or {}).get("slide_type") == "notes"
+
+
 def placeholder_for(cell: dict) -> dict:
     """An empty answer cell standing where ``cell`` (a solution) was."""
     slideshow = copy.deepcopy((cell.get("metadata") or {}).get("slideshow", {"slide_type": "fragment"}))
@@ -85,6 +93,8 @@ def student_notebook(nb: dict) -> tuple[dict, int]:
     nb = copy.deepcopy(nb)
     cells, removed = [], 0
     for cell in nb.get("cells", []):
+        if is_teacher(cell):  # speaker notes: the teacher's, not the learner's
+            continue
         if is_solution(cell):
             cells.append(placeholder_for(cell))
             removed += 1

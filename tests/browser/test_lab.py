@@ -62,6 +62,12 @@ def lab(tmp_path_factory):
     tracker = tmp / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}))
+    # Warm the caches a first kernel would otherwise build while the first notebook runs
+    # (matplotlib's font cache in the fresh MPLCONFIGDIR, the package's bytecode): on a cold, busy
+    # machine that delay let widget views render before their models arrived (notebook 00 showed
+    # "model not found" once in CI).
+    subprocess.run([sys.executable, "-c", "import matplotlib.pyplot, ipywidgets, widgets.apps, widgets.charts"],
+                   cwd=served, env=env, check=True, timeout=300)
     log = open(tmp / "lab.log", "w+")
     proc = subprocess.Popen(cmd, cwd=served, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -154,7 +160,18 @@ def _run_all(page):
             continue
         if _wait_idle(page, timeout_s=180, all_run=True, stall_s=None if attempt == 2 else 15):
             break
-    page.wait_for_timeout(800)
+    _wait_widgets_drawn(page)
+
+
+def _wait_widgets_drawn(page, timeout_ms=20000):
+    """Wait until no widget output still says 'Loading widget' (the views have their models)."""
+    try:
+        page.wait_for_function(
+            """(sel) => ![...document.querySelectorAll(sel + ' .jp-OutputArea-output')]
+                           .some(o => o.textContent.includes('Loading widget'))""",
+            arg=NB, timeout=timeout_ms)
+    except Exception:
+        pass  # what is still loading is reported by _problems
 
 
 def _problems(page):
@@ -167,6 +184,9 @@ def _problems(page):
         if bad in text:
             problems.append(f"'{bad}' on the page")
     return problems
+
+
+WIDGET_RACE = {"'Loading widget' on the page", "'Error displaying widget' on the page", "'model not found' on the page"}
 
 
 def _close(page):
@@ -186,8 +206,16 @@ def test_notebook_runs_in_jupyterlab_and_every_widget_renders(browser, lab, path
             widget_cells.first.wait_for(timeout=30000)
             TIMINGS.append((f"{path.stem}: open + run all to first widget", time.perf_counter() - started))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        problems = _problems(page)
+        if problems and all(p in WIDGET_RACE for p in problems):
+            # A view rendered before its model reached the page (an upstream ipywidgets race on a
+            # cold, busy server, jupyter-widgets/ipywidgets#3231). A learner runs the cells again;
+            # so does the test, once, and says so. A real widget failure fails again here.
+            print(f"\n{path.name}: {problems} after the first Run All; running all cells again")
+            _run_all(page)
+            problems = _problems(page)
         page.screenshot(path=str(SCREENSHOTS / f"lab-{path.stem}.png"))
-        assert not _problems(page), f"{path.name}: {_problems(page)}"
+        assert not problems, f"{path.name}: {problems}"
         assert widget_cells.count() >= 1, f"{path.name}: no widget rendered"
     finally:
         _close(page)
