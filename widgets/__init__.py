@@ -30,6 +30,7 @@ _LAZY = {
     "Glossary": "widgets.apps",
     "References": "widgets.apps",
     "ProgressView": "widgets.apps",
+    "CriteriaChecker": "widgets.apps",
 }
 
 __all__ = sorted(_LAZY)

@@ -5,6 +5,7 @@ Each app is an ``ipywidgets.VBox``: show it as the last expression of a cell or 
 can drive them, and each app has a small ``current_result()`` (or similar) method
 that returns the numbers it shows.
 """
+from .criteria import CriteriaChecker
 from .explorer import SymptomTreatmentExplorer
 from .labs import ImmunoglobulinLabExplorer
 from .neutrophil import NeutrophilCalculator
@@ -17,7 +18,7 @@ from .therapy import IgTherapySimulator, therapy_gallery
 scenario_gallery = ScenarioExplorer.static
 
 __all__ = [
-    "Glossary", "IgTherapySimulator", "ImmunoglobulinLabExplorer", "NeutrophilCalculator", "ProgressView",
+    "CriteriaChecker", "Glossary", "IgTherapySimulator", "ImmunoglobulinLabExplorer", "NeutrophilCalculator", "ProgressView",
     "Quiz", "References", "ScenarioExplorer", "SymptomTreatmentExplorer",
     "scenario_gallery", "therapy_gallery",
 ]
