@@ -11,6 +11,8 @@ if "IMMUNE_BALANCE_PROGRESS_DIR" not in os.environ:
     import tempfile
 
     os.environ["IMMUNE_BALANCE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="immune-balance-progress-")
+# Quiz choices are shuffled per learner; under tests (and in the kernels they start) the order is fixed.
+os.environ.setdefault("IMMUNE_BALANCE_QUIZ_SEED", "tests")
 
 
 @pytest.fixture(scope="session")

@@ -101,14 +101,17 @@ def _valid_entry(entry) -> bool:
         return False
     if not isinstance(entry.get("visited", False), bool):
         return False
-    for key in ("quiz_best", "quiz_last", "quiz_total", "attempts"):
+    for key in ("quiz_best", "quiz_last", "quiz_total", "attempts", "quiz_first_try"):
         value = entry.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             return False
     best, total = entry.get("quiz_best"), entry.get("quiz_total")
     if best is not None and (total is None or best > total):
         return False
-    return all(isinstance(entry.get(k), (str, type(None))) for k in ("updated", "first_visit"))
+    first = entry.get("quiz_first_try")
+    if first is not None and (total is None or first > total):
+        return False
+    return all(isinstance(entry.get(k), (str, type(None))) for k in ("updated", "first_visit", "first_attempt"))
 
 
 def _valid_document(doc) -> bool:
@@ -253,11 +256,16 @@ class ProgressStore:
             entry["visited"] = True
         return self._update(notebook, change)
 
-    def record_quiz(self, notebook, score, total) -> dict:
+    def record_quiz(self, notebook, score, total, first_try=None, attempt=None) -> dict:
         """Save a quiz result; the best score so far is kept. Returns the notebook's entry.
 
         ``score`` and ``total`` are whole numbers with ``0 <= score <= total`` and
         ``total >= 1``. A quiz taken counts as a visit.
+
+        ``first_try`` (optional): how many questions were right at the learner's first
+        answer, and ``attempt`` a text naming the sitting it comes from (one per opened
+        quiz). Only the first sitting's first-try score is kept, beside the best score, so
+        that trying again until everything is right never hides how the first try went.
         """
         key = notebook_key(notebook)
         total = _whole_number(total, "total (the number of questions)")
@@ -266,11 +274,20 @@ class ProgressStore:
             raise ValueError(f"total (the number of questions) must be at least 1, got {total}")
         if not 0 <= score <= total:
             raise ValueError(f"score must be between 0 and total ({total}), got {score}")
+        if first_try is not None:
+            first_try = _whole_number(first_try, "first_try (questions right at the first answer)")
+            if not 0 <= first_try <= total:
+                raise ValueError(f"first_try must be between 0 and total ({total}), got {first_try}")
 
         def change(entry):
             if entry.get("quiz_total") not in (None, total):
-                # the quiz changed size since last time: old best is no longer comparable
+                # the quiz changed size since last time: old scores are no longer comparable
                 entry.pop("quiz_best", None)
+                entry.pop("quiz_first_try", None)
+                entry.pop("first_attempt", None)
+            if first_try is not None and entry.get("first_attempt") in (None, str(attempt)):
+                entry["quiz_first_try"] = first_try
+                entry["first_attempt"] = str(attempt)
             if not entry.get("visited"):
                 entry["first_visit"] = _now()
             entry["visited"] = True
@@ -290,8 +307,8 @@ class ProgressStore:
         return dict(self.load()["notebooks"].get(notebook_key(notebook), {}))
 
     def summary(self, notebooks=None) -> list[dict]:
-        """One row per notebook: ``notebook``, ``visited``, ``quiz_best``, ``quiz_total``,
-        ``quiz_last``, ``attempts``, ``quiz_taken``, ``quiz_all_right``, ``updated``.
+        """One row per notebook: ``notebook``, ``visited``, ``quiz_best``, ``quiz_first_try``,
+        ``quiz_total``, ``quiz_last``, ``attempts``, ``quiz_taken``, ``quiz_all_right``, ``updated``.
 
         ``notebooks`` (optional): names to list first and in this order, even when
         nothing is saved for them yet; notebooks with saved progress but not in the
@@ -309,6 +326,7 @@ class ProgressStore:
                 "notebook": key,
                 "visited": bool(entry.get("visited", False)),
                 "quiz_best": best,
+                "quiz_first_try": entry.get("quiz_first_try"),
                 "quiz_total": total,
                 "quiz_last": entry.get("quiz_last"),
                 "attempts": int(entry.get("attempts") or 0),

@@ -316,6 +316,8 @@ def _long_choices_wrap_inside_their_buttons(page, quiz):
 
 
 def test_quiz_gives_feedback_for_right_and_wrong_answers(browser, lab):
+    from playwright.sync_api import expect
+
     sys.path.insert(0, str(ROOT))
     from widgets.data import load_quiz
 
@@ -331,12 +333,11 @@ def test_quiz_gives_feedback_for_right_and_wrong_answers(browser, lab):
         block = quiz.locator(".widget-vbox", has=page.get_by_text(question["prompt"][:40])).last
         block.locator(".widget-radio-box label", has_text=wrong).first.click()
         block.locator("button", has_text="Check").first.click()
-        page.wait_for_timeout(600)
-        assert "Not quite" in block.inner_text(), "a wrong answer must say so"
+        expect(block.get_by_text("Not quite")).to_be_visible(timeout=15000)  # a wrong answer must say so
         page.screenshot(path=str(SCREENSHOTS / "lab-quiz-wrong.png"))
         block.locator(".widget-radio-box label", has_text=right).first.click()
         block.locator("button", has_text="Check").first.click()
-        page.wait_for_timeout(600)
+        expect(block.get_by_text("Right.")).to_be_visible(timeout=15000)  # waits for the feedback to change
         text = block.inner_text()
         assert "Not quite" not in text and "Right." in text, f"a right answer must say so: {text[:300]}"
         page.screenshot(path=str(SCREENSHOTS / "lab-quiz-right.png"))

@@ -76,7 +76,9 @@ def discover_notebooks(folder=None) -> list[dict]:
 def _quiz_cell(row: dict, has_quiz: bool) -> str:
     if row["quiz_best"] is not None:
         tries = row["attempts"]
-        text = (f"best {row['quiz_best']} of {row['quiz_total']}"
+        first = row.get("quiz_first_try")
+        text = ((f"first try {first} of {row['quiz_total']}, " if first is not None else "")
+                + f"best {row['quiz_best']} of {row['quiz_total']}"
                 f" ({tries} check{'s' if tries != 1 else ''})")
         return ("\u2714 " if row["quiz_all_right"] else "") + text
     return "not taken yet" if has_quiz else "no quiz"

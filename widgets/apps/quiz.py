@@ -4,8 +4,18 @@
     Quiz("01-immune-balance")          # reads data/quizzes/01-immune-balance.yaml
 
 A missing or broken quiz file gives a visible message, never a traceback.
+
+The choices of each multiple-choice question appear in an order shuffled for each learner (each
+time the quiz is opened), so that the right answer has no fixed place; ``IMMUNE_BALANCE_QUIZ_SEED``
+(or ``seed=``) fixes the order, as the tests do.  True-or-false questions keep True first.
+The first answer a learner checks for each question is remembered: the quiz shows the first-try
+score beside the current score, and the progress file keeps it beside the best score.
 """
 from __future__ import annotations
+
+import os
+import random
+import uuid
 
 import ipywidgets as ipw
 
@@ -35,9 +45,12 @@ class Quiz(ipw.VBox):
     called after every check, a hook for saving learner progress.
     """
 
-    def __init__(self, name: str, on_score=None, data_dir=None, save_progress: bool = True):
+    def __init__(self, name: str, on_score=None, data_dir=None, save_progress: bool = True, seed=None):
         super().__init__()
         self.name = name
+        self.attempt = uuid.uuid4().hex  # this sitting, for the first-try score in the progress file
+        self._first = {}  # question index -> right at the first checked answer
+        self.order = []  # per question: the choice indices (as in the YAML) in the order shown
         self.on_score = on_score
         # Scores a learner earns by clicking "Check" go to their local progress file
         # (widgets.progress); answers set from code (answer(), check()) do not.
@@ -70,8 +83,13 @@ class Quiz(ipw.VBox):
             return
         self.add_class("ib-quiz")
         boxes = [ipw.HTML(f"{QUIZ_CSS}<h3>{esc(self.title)}</h3>")]
+        rng = quiz_rng(name, seed)
         for i, q in enumerate(self.questions):
-            radio = ipw.RadioButtons(options=[(c["text"], j) for j, c in enumerate(q["choices"])],
+            order = list(range(len(q["choices"])))
+            if q.get("kind") != "true_false":
+                rng.shuffle(order)
+            self.order.append(order)
+            radio = ipw.RadioButtons(options=[(q["choices"][j]["text"], j) for j in order],
                                      value=None, layout=ipw.Layout(width="auto"))
             radio.description = "Answer:"
             radio.style.description_width = "initial"
@@ -97,6 +115,11 @@ class Quiz(ipw.VBox):
     def score(self) -> int:
         """Number of questions whose last checked answer was right."""
         return sum(1 for ok in self._right.values() if ok)
+
+    @property
+    def first_try_score(self) -> int:
+        """Number of questions whose first checked answer was right (Start again keeps it)."""
+        return sum(1 for ok in self._first.values() if ok)
 
     @property
     def total(self) -> int:
@@ -126,7 +149,8 @@ class Quiz(ipw.VBox):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 store = self._progress()
-                store.record_quiz(self.name, self.score, self.total)
+                store.record_quiz(self.name, self.score, self.total, first_try=self.first_try_score,
+                                  attempt=self.attempt)
             if getattr(store, "last_error", None):
                 self.status.value = status_html(
                     f"Your score could not be saved on this computer ({store.last_error}); "
@@ -151,6 +175,7 @@ class Quiz(ipw.VBox):
         choice = self.questions[i]["choices"][j]
         right = bool(choice["correct"])
         self._right[i] = right
+        self._first.setdefault(i, right)
         if right:
             head = "<b style='color:#006b4f'>\u2714 Right.</b>"
         else:
@@ -178,8 +203,20 @@ class Quiz(ipw.VBox):
 
     def _show_score(self):
         answered = len(self._right)
+        first = (f"; right at the first try: {self.first_try_score} of {len(self._first)}"
+                 if self._first else "")
         self.score_html.value = (f"<p role='status' aria-live='polite'><b>Score: {self.score} of "
-                                 f"{self.total}</b> ({answered} checked)</p>")
+                                 f"{self.total}</b> ({answered} checked{first})</p>")
+
+
+def quiz_rng(name: str, seed=None) -> random.Random:
+    """The random order of a quiz's choices: fixed by ``seed`` or ``IMMUNE_BALANCE_QUIZ_SEED``
+    (the same order for the same quiz every time), otherwise new for every sitting."""
+    if seed is None:
+        seed = os.environ.get("IMMUNE_BALANCE_QUIZ_SEED") or None
+    if seed is None:
+        return random.Random()
+    return random.Random(f"{seed}:{name}")
 
 
 def static_quiz_html(title: str, questions) -> str:
