@@ -139,11 +139,49 @@ def export_slides(nb, path: Path, dest: Path) -> Path:
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               font_awesome_url="", **_exporter_urls())
     nb, _ = TagRemovePreprocessor(remove_cell_tags=SLIDE_REMOVED_TAGS).preprocess(nbformat.from_dict(nb), {})
+    nb = quiz_one_question_per_slide(nb)
     body, _ = exporter.from_notebook_node(nb, resources={"ib_assets": "vendor",
                                                          "metadata": {"name": title_of(nb)}})
     out = dest / f"{path.stem}.slides.html"
     out.write_text(body, encoding="utf-8")
     return out
+
+
+QUIZ_CALL = re.compile(r"""^\s*Quiz\(\s*["']([\w.-]+)["']\s*\)\s*$""")
+
+
+def quiz_slides(name: str, kind: str = "subslide") -> list:
+    """The quiz of a notebook as deck slides: one question per slide, its choices lettered, and the
+    answer with the reason for every choice folded away until the presenter opens it."""
+    from widgets.data import load_quiz
+
+    questions = load_quiz(name)["questions"]
+    cells = []
+    for i, q in enumerate(questions, start=1):
+        letters = "abcdefgh"
+        choices = "\n".join(f"{letters[j]}. {c['text']}" for j, c in enumerate(q["choices"]))
+        right = next(letters[j] for j, c in enumerate(q["choices"]) if c["correct"])
+        reasons = "\n".join(f"- **{letters[j]}** ({'right' if c['correct'] else 'not quite'}): {c['why']}"
+                             for j, c in enumerate(q["choices"]))
+        text = (f"### Question {i} of {len(questions)}\n\n**{q['prompt']}**\n\n{choices}\n\n"
+                f"<details><summary>Show the answer</summary>\n\nAnswer: **{right}**\n\n{reasons}\n\n</details>")
+        cells.append(nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": kind},
+                                                                   "tags": ["ib-quiz-slide"]}))
+    return cells
+
+
+def quiz_one_question_per_slide(nb):
+    """Decks project one quiz question per slide: a cell showing ``Quiz("name")`` becomes one
+    slide per question (the notebook and the site keep the interactive quiz)."""
+    cells = []
+    for cell in nb.cells:
+        m = QUIZ_CALL.match(cell.source) if cell.cell_type == "code" else None
+        if m and "test" not in cell.metadata.get("tags", []):
+            cells += quiz_slides(m.group(1))
+        else:
+            cells.append(cell)
+    nb.cells = cells
+    return nb
 
 
 # ----------------------------------------------------------------------------- index pages
