@@ -68,8 +68,9 @@ student: $(STAMP) ## Write the student copy of the series (exercise solutions re
 summaries: $(STAMP) ## Write the printable one-page summaries for families to build/summaries/ (offline HTML)
 	$(BIN)/python tools/family_summaries.py
 
-answer-key: $(STAMP) ## Regenerate docs/answer-key.md from the quizzes and solution cells
+answer-key: $(STAMP) ## Regenerate docs/answer-key.md and docs/speaker-notes.md from the quizzes, solutions and speaker notes
 	$(BIN)/python tools/answer_key.py
+	$(BIN)/python tools/speaker_notes.py
 
 clean-notebooks: $(STAMP) ## Strip outputs, execution counts and saved widget state from every notebook
 	$(BIN)/python tools/clean_notebooks.py notebooks

@@ -72,3 +72,20 @@ def test_jupyterhub_guide_gives_measured_students_per_node():
         assert re.search(rf"^\| {size} GiB \| \d+ \| \d+ \| \d+ \|$", text, re.MULTILINE), f"no row for {size} GiB"
     for needed in ("tljh-config set limits.memory", "singleuser:", "nbgitpuller_link.py", "make student"):
         assert needed in text
+
+
+def test_speaker_notes_file_is_up_to_date_and_holds_every_note():
+    """docs/speaker-notes.md carries every speaker note (the teacher's 'ask the room' prompts)."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("speaker_notes", ROOT / "tools" / "speaker_notes.py")
+    notes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(notes)
+    text = notes.build(ROOT)
+    assert (ROOT / "docs" / "speaker-notes.md").read_text(encoding="utf-8") == text, \
+        "docs/speaker-notes.md is out of date: run `python tools/speaker_notes.py`"
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if notes._is_note(cell) and "".join(cell["source"]).strip():
+                assert " ".join("".join(cell["source"]).split()) in text, f"{path.name}: a note is missing"
