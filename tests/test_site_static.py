@@ -142,3 +142,17 @@ def test_decks_show_one_quiz_question_per_slide(built_site, path):
     per_slide = [len(re.findall(r"Question \d+ of \d+", leaf)) for leaf in _leaf_sections(deck)]
     assert max(per_slide) == 1, "a deck slide carries more than one quiz question"
     assert sum(per_slide) == n, f"the deck shows {sum(per_slide)} of the quiz's {n} questions"
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_deck_charts_are_drawn_for_projection_and_described_in_the_notes(built_site, path):
+    """Charts in a deck use the presentation style (large text), and each chart's description
+    (its alt text) is in the speaker notes rather than printed under it."""
+    deck = (built_site / "slides" / f"{path.stem}.slides.html").read_text(encoding="utf-8")
+    charts = re.findall(r"<figure[^>]*>\s*<img\b[^>]*>", deck)
+    for img in charts:
+        assert 'data-ib-style="presentation"' in img, f"{path.stem}: a deck chart drawn in the small notebook style"
+        alt = re.search(r'alt="([^"]+)"', img).group(1)
+        notes = re.findall(r'<aside class="notes">(.*?)</aside>', deck, flags=re.S)
+        assert any("Chart description:" in n and alt[:40] in n for n in notes), \
+            f"{path.stem}: the chart '{alt[:50]}...' has no description in the speaker notes"

@@ -115,6 +115,7 @@ def execute(path: Path):
     nb = nbformat.read(path, as_version=4)
     nb, _ = TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS).preprocess(nb, {})
     os.environ["IMMUNE_BALANCE_RENDER"] = "static"
+    os.environ["IMMUNE_BALANCE_PRESENT"] = "1"  # charts drawn for projection: text legible from the back row
     os.environ.setdefault("MPLBACKEND", "Agg")
     client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
@@ -139,12 +140,34 @@ def export_slides(nb, path: Path, dest: Path) -> Path:
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               font_awesome_url="", **_exporter_urls())
     nb, _ = TagRemovePreprocessor(remove_cell_tags=SLIDE_REMOVED_TAGS).preprocess(nbformat.from_dict(nb), {})
-    nb = quiz_one_question_per_slide(nb)
+    nb = quiz_one_question_per_slide(chart_descriptions_in_notes(nb))
     body, _ = exporter.from_notebook_node(nb, resources={"ib_assets": "vendor",
                                                          "metadata": {"name": title_of(nb)}})
     out = dest / f"{path.stem}.slides.html"
     out.write_text(body, encoding="utf-8")
     return out
+
+
+ALT = re.compile(r'<img\b[^>]*\balt="([^"]{20,})"')
+
+
+def chart_descriptions_in_notes(nb):
+    """Each chart's description (its alt text) follows it as a speaker note, so the presenter can
+    read it out for anyone who cannot see the screen; the slide itself shows only the chart."""
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type != "code":
+            continue
+        alts = []
+        for out in cell.get("outputs", []):
+            alts += ALT.findall(str(out.get("data", {}).get("text/html", "")))
+        if alts:
+            text = "\n\n".join(f"Chart description: {html.unescape(a)}" for a in dict.fromkeys(alts))
+            cells.append(nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": "notes"},
+                                                                       "tags": ["ib-chart-note"]}))
+    nb.cells = cells
+    return nb
 
 
 QUIZ_CALL = re.compile(r"""^\s*Quiz\(\s*["']([\w.-]+)["']\s*\)\s*$""")

@@ -13,7 +13,7 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from .style import alt_text, new_figure, series_style
+from .style import alt_text, in_presentation, new_figure, series_style
 
 
 def figure_png(fig, dpi=None) -> bytes:
@@ -30,11 +30,12 @@ def figure_png(fig, dpi=None) -> bytes:
 class ChartImage:
     """A rendered chart: ``.png`` bytes, ``.alt_text``, ``.figure`` and ``.ax``."""
 
-    def __init__(self, figure, ax, png: bytes, alt: str):
+    def __init__(self, figure, ax, png: bytes, alt: str, projected: bool = False):
         self.figure = figure
         self.ax = ax
         self.png = png
         self.alt_text = alt
+        self.projected = projected  # drawn with the presentation style (large text for decks)
 
     def _repr_png_(self):
         return self.png
@@ -44,7 +45,8 @@ class ChartImage:
         alt = html.escape(self.alt_text, quote=True)
         return (
             '<figure style="margin:0">'
-            f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'
+            f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%"'
+            + (' data-ib-style="presentation"' if self.projected else "") + ">"
             f"<figcaption>{html.escape(self.alt_text)}</figcaption>"
             "</figure>" + self.table_html()
         )
@@ -110,4 +112,4 @@ def show_chart(plot_fn, *args, figsize=(8, 4.5), **kwargs):
         what = str(exc).strip("'\"") or exc.__class__.__name__
         return ChartMessage(f"This chart could not be drawn: {what}")
     png = figure_png(fig)
-    return ChartImage(fig, ax, png, alt_text(ax))
+    return ChartImage(fig, ax, png, alt_text(ax), projected=in_presentation())

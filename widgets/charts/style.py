@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import os
+
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
@@ -117,9 +119,13 @@ def presentation_style():
         _presentation_depth -= 1
 
 
+PRESENT_ENV = "IMMUNE_BALANCE_PRESENT"  # "1" while the offline decks are built: every chart is drawn for projection
+
+
 def in_presentation() -> bool:
-    """True inside ``presentation_style()``."""
-    return _presentation_depth > 0
+    """True inside ``presentation_style()``, and for every chart while the decks are built
+    (``IMMUNE_BALANCE_PRESENT=1``, set by ``tools/build_site.py slides``)."""
+    return _presentation_depth > 0 or os.environ.get(PRESENT_ENV, "").strip() == "1"
 
 
 @contextmanager
