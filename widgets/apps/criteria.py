@@ -42,7 +42,7 @@ LABELS = {
     "naive_cd4_pct": "Naive CD4 T cells (% of CD4)",
     "t_cell_proliferation_absent": "T cells fail to multiply in the lab test",
     # ALPS
-    "chronic_lymphadenopathy_or_splenomegaly": "Enlarged lymph nodes and/or spleen for over 6 months, not cancer or infection",
+    "chronic_lymphadenopathy_or_splenomegaly": "Nodes or spleen enlarged 6+ months, no cancer or infection",
     "dnt_pct_of_lymphocytes": "Double-negative T cells (% of lymphocytes)",
     "dnt_pct_of_cd3": "Double-negative T cells (% of T cells)",
     "lymphocyte_count_normal_or_high": "Lymphocyte count normal or high",
@@ -136,15 +136,15 @@ class CriteriaChecker(ipw.VBox):
         tip = spec[-1]
         if spec[0] == "bool":
             box = ipw.Checkbox(value=value is True, description=label, indent=False,
-                               layout=ipw.Layout(width="330px"))
+                               layout=ipw.Layout(width="380px"))
         else:
             box = ipw.BoundedFloatText(value=0.0 if value is None else float(value), min=0,
                                        max=spec[2], step=0.5 if spec[2] <= 120 else 10,
-                                       description=label, layout=ipw.Layout(width="330px"))
-            box.style.description_width = "200px"
+                                       description=label, layout=ipw.Layout(width="380px"))
+            box.style.description_width = "260px"
         box.tooltip = tip
         unknown = ipw.Checkbox(value=value is None, description="not known yet", indent=False,
-                               layout=ipw.Layout(width="120px"))
+                               layout=ipw.Layout(width="110px"))
         unknown.tooltip = f"Tick if this has not been tested or asked yet: {label}"
         self.boxes[name], self.unknown[name] = box, unknown
 
