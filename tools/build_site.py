@@ -182,7 +182,7 @@ def quiz_slides(name: str, kind: str = "subslide") -> list:
     cells = []
     for i, q in enumerate(questions, start=1):
         letters = "abcdefgh"
-        choices = "\n".join(f"{letters[j]}. {c['text']}" for j, c in enumerate(q["choices"]))
+        choices = "\n".join(f"- **{letters[j]}.** {c['text']}" for j, c in enumerate(q["choices"]))
         right = next(letters[j] for j, c in enumerate(q["choices"]) if c["correct"])
         reasons = "\n".join(f"- **{letters[j]}** ({'right' if c['correct'] else 'not quite'}): {c['why']}"
                              for j, c in enumerate(q["choices"]))

@@ -111,5 +111,9 @@ def show_chart(plot_fn, *args, figsize=(8, 4.5), **kwargs):
     except (ValueError, KeyError, FileNotFoundError) as exc:
         what = str(exc).strip("'\"") or exc.__class__.__name__
         return ChartMessage(f"This chart could not be drawn: {what}")
+    projected = in_presentation()
+    if projected:  # larger text: a long title wraps inside the figure instead of running off it
+        for title in (ax.title, ax._left_title, ax._right_title):
+            title.set_wrap(True)
     png = figure_png(fig)
-    return ChartImage(fig, ax, png, alt_text(ax), projected=in_presentation())
+    return ChartImage(fig, ax, png, alt_text(ax), projected=projected)
