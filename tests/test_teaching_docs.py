@@ -1,4 +1,5 @@
 """The teacher's documents: a lesson plan for every notebook, and links that lead somewhere."""
+import json
 import re
 
 import pytest
@@ -89,3 +90,58 @@ def test_speaker_notes_file_is_up_to_date_and_holds_every_note():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if notes._is_note(cell) and "".join(cell["source"]).strip():
                 assert " ".join("".join(cell["source"]).split()) in text, f"{path.name}: a note is missing"
+
+
+def _lesson_time():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lesson_time", ROOT / "tools" / "lesson_time.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_notebook_states_its_measured_time_once_and_the_map_and_guide_agree():
+    """A lesson's time is measured from its content (tools/lesson_time.py), stated once in the
+    notebook, and repeated unchanged on the start page's map and in the teaching guide."""
+    import json
+
+    T = _lesson_time()
+    start = "\n".join("".join(c["source"]) for c in
+                      json.loads((ROOT / "notebooks" / "00-start-here.ipynb").read_text(encoding="utf-8"))["cells"])
+    sections = _sections(GUIDE.read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        number = int(path.name[:2])
+        estimate = T.measure(path)["minutes"]
+        guide = next(body for h, body in sections.items() if h.startswith(f"{number}. "))
+        said = re.search(r"\*\*Self-study time\.\*\* About (\d+) minutes", guide)
+        assert said, f"the teaching guide's plan for {path.name} gives no '**Self-study time.** About N minutes'"
+        if number == 0:
+            assert abs(int(said.group(1)) - estimate) <= max(5, estimate / 4), f"{path.name}: guide time far from {estimate}"
+            continue
+        text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+        assert text.count("**Time.**") == 1, f"{path.name} must state its time exactly once"
+        stated = T.stated_minutes(path)
+        assert stated is not None, f"{path.name}: its '**Time.**' line does not say 'About N minutes'"
+        assert abs(stated - estimate) <= estimate / 4, \
+            f"{path.name} says {stated} minutes but measures about {estimate} (tools/lesson_time.py)"
+        row = re.search(rf"\({re.escape(path.name)}\)[^\n]*\| (\d+) min \|", start)
+        assert row and int(row.group(1)) == stated, f"the start page's map and {path.name} disagree on its time"
+        assert int(said.group(1)) == stated, f"the teaching guide and {path.name} disagree on its time"
+
+
+def test_lesson_time_measure_counts_reading_tasks_widgets_and_quiz(tmp_path):
+    T = _lesson_time()
+    nb = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": " ".join(["word"] * 360)},
+        {"cell_type": "markdown", "metadata": {}, "source": "**Think first.** Why?"},
+        {"cell_type": "markdown", "metadata": {}, "source": "**Your turn.** Do it."},
+        {"cell_type": "code", "metadata": {}, "source": "ScenarioExplorer()", "outputs": []},
+        {"cell_type": "markdown", "metadata": {"tags": ["teacher"], "slideshow": {"slide_type": "notes"}},
+         "source": " ".join(["note"] * 900)},
+    ]}
+    path = tmp_path / "99-none.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    m = T.measure(path)
+    # 360+ words at 180/min = 2, think first 2, your turn 4, widget 3; the speaker note is not read
+    assert m["minutes"] == 11 and m["widgets"] == 1 and m["exercises"] == 1

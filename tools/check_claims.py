@@ -17,7 +17,9 @@ What does not count as a stated number (so the register stays about facts):
 * years from 1950 to 2039 (dates of sources and guidelines);
 * numbers that are part of a name: gene, cell or molecule names (CD4, IL-10, 22q11.2,
   HNA-1a, COVID-19), notebook links and file names, and section numbers;
-* anything inside code, links' targets, HTML tags and LaTeX.
+* anything inside code, links' targets, HTML tags and LaTeX;
+* a lesson's own length: its "**Time.**" line and the "N min" cells of the start page's map
+  (measured by ``tools/lesson_time.py`` and checked by ``tests/test_teaching_docs.py``).
 """
 from __future__ import annotations
 
@@ -53,6 +55,9 @@ def _strip_markup(text: str) -> str:
     text = re.sub(r"https?://\S+", " ", text)                     # bare addresses
     text = re.sub(r"^\s{0,3}#{1,6}\s*\d+(\.\d+)*\.?\s", "# ", text, flags=re.M)  # section numbers
     text = re.sub(r"^\s*\d+\.\s", " ", text, flags=re.M)          # numbered-list markers
+    # a lesson's own length (its "Time." line and the start page's map), measured by tools/lesson_time.py
+    text = re.sub(r"^\*\*Time\.\*\*.*$", " ", text, flags=re.M)
+    text = re.sub(r"\|\s*\d+ min\s*\|", "| |", text)
     return text
 
 
