@@ -25,7 +25,7 @@ INTERACTIVE = ("ScenarioExplorer", "IgTherapySimulator", "NeutrophilCalculator",
 PREDICT_LABEL = "**Predict.**"
 EXPLAIN_SUMMARY = "<summary>What you should have seen</summary>"
 TASK_LABELS = ("**Predict.**", "**Think first.**", "**Quick check.**", "**Your turn.**")
-TASK_CALLS = ("Quiz(", "Predict(")
+TASK_CALLS = ("Quiz(",)
 WORDS_BETWEEN_TASKS = 600
 WORDS_PER_SLIDE = 80
 NEAR = 3  # cells before / after a widget where its prediction / explanation must be
@@ -117,9 +117,8 @@ def check_predict_explain(nb: dict) -> list[str]:
         before = [c for c in reversed(cells[:i]) if "test" not in tags(c)][:NEAR]
         after = [c for c in cells[i + 1:] if "test" not in tags(c) and not is_notes(c)][:NEAR]
         predicted = any(
-            (c["cell_type"] == "markdown" and not is_hidden(c) and PREDICT_LABEL in source(c)
-             and "?" in source(c).split(PREDICT_LABEL, 1)[1])
-            or (c["cell_type"] == "code" and "Predict(" in source(c))
+            c["cell_type"] == "markdown" and not is_hidden(c) and PREDICT_LABEL in source(c)
+            and "?" in source(c).split(PREDICT_LABEL, 1)[1]
             for c in before)
         explained = any(c["cell_type"] == "markdown" and not is_hidden(c) and EXPLAIN_SUMMARY in source(c)
                         for c in after)
