@@ -38,13 +38,21 @@ lab: $(STAMP) ## Set up, then open the series in JupyterLab on 127.0.0.1 (port 8
 		--ServerApp.ip=127.0.0.1 --ServerApp.port=$(JUPYTER_PORT) --ServerApp.port_retries=0 \
 		--ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
+# The wall time goes to build/bench-suite.json for `make bench`; the exit status stays pytest's.
+test: export SUITE_PYTEST_ARGS := $(PYTEST_ARGS)
 test: $(STAMP) ## Set up, then run every test: unit tests and every notebook under nbval
 	@mkdir -p $(TEST_HOME)
-	IPYTHONDIR=$(TEST_HOME)/ipython JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter-config \
+	@started=$$(date +%s); \
+	set -x; IPYTHONDIR=$(TEST_HOME)/ipython JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter-config \
 	JUPYTER_RUNTIME_DIR=$(TEST_HOME)/jupyter-runtime MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	IMMUNE_BALANCE_PROGRESS_DIR=$(TEST_HOME)/progress \
 		$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=120 \
-		-p no:cacheprovider $(PYTEST_ARGS)
+		-p no:cacheprovider $(PYTEST_ARGS); \
+	status=$$?; { set +x; } 2>/dev/null; \
+	SUITE_SECONDS=$$(( $$(date +%s) - started )) SUITE_STATUS=$$status $(BIN)/python -c \
+		'import json, os, datetime as d; print(json.dumps({"seconds": int(os.environ["SUITE_SECONDS"]), "exit_status": int(os.environ["SUITE_STATUS"]), "finished_utc": d.datetime.now(d.timezone.utc).isoformat(timespec="seconds"), "pytest_args": os.environ.get("SUITE_PYTEST_ARGS", ""), "under_load": os.environ.get("UNDER_LOAD") == "1"}))' \
+		> build/bench-suite.json || true; \
+	exit $$status
 
 test-unit: $(STAMP) ## Only the unit tests (fast)
 	$(BIN)/python -m pytest tests -p no:cacheprovider $(PYTEST_ARGS)
@@ -52,9 +60,9 @@ test-unit: $(STAMP) ## Only the unit tests (fast)
 test-notebooks: $(STAMP) ## Only the notebooks, under nbval
 	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-cell-timeout=120 -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: $(STAMP) ## Print widget redraw timings and kernel memory per notebook
-	$(BIN)/python tools/bench.py
-	$(BIN)/python tools/kernel_footprint.py
+bench: $(STAMP) ## Measure redraw and kernel memory, write build/bench.json, print the goals beside the figures
+	$(BIN)/python tools/kernel_footprint.py --json build/kernel-footprint.json
+	$(BIN)/python tools/bench.py --kernel build/kernel-footprint.json --out build/bench.json
 
 slides: $(STAMP) ## Execute every notebook and write offline reveal.js decks to build/slides/
 	$(BIN)/python tools/build_site.py slides

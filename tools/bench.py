@@ -1,6 +1,7 @@
 """Benchmark: control change -> finished redraw, for each app vs the usual pyplot pattern.
 
-Run:  .venv/bin/python tools/bench.py [--changes 60]
+Run:  .venv/bin/python tools/bench.py [--changes 60] [--out build/bench.json]
+      (``make bench`` also measures kernel memory first and passes it in with ``--kernel``)
 
 For every app the script changes one control repeatedly and times how long it takes
 until the new PNG bytes are in the app's ``image`` (the app updates its one Figure in
@@ -8,20 +9,32 @@ place).  The alternative is the pattern most notebooks use: an ``ipw.interactive
 callback that builds a new pyplot figure for the same chart, renders it as the inline
 backend does (PNG, tight bounding box), displays it inside an Output and closes it.
 Both run in this process without a browser, so the numbers are the kernel-side cost.
+
+The script then writes one JSON document (``build/bench.json``): the machine, these redraw
+figures, each notebook's kernel peak memory (``--kernel``, written by
+``tools/kernel_footprint.py --json``), the click -> chart timings of the last browser run
+(``build/bench-browser.json``, written by ``tests/browser/test_lab.py``) and the wall time of
+the last ``make test`` (``build/bench-suite.json``), each when present. It prints a table with
+the goals of issue 17 beside the figures. Goals are printed, never asserted.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import io
+import json
 import os
+import platform
 import statistics
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BUILD = ROOT / "build"
 
 import ipywidgets as ipw  # noqa: E402
 import matplotlib  # noqa: E402
@@ -141,25 +154,210 @@ def time_alternative(callback, make_control, value_of, n):
     return times
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--changes", type=int, default=60, help="control changes per app (>= 50)")
-    args = parser.parse_args(argv)
-    n = max(args.changes, 50)
-    rows = []
+# ---------------------------------------------------------------- the goals (issue 17)
+GOALS = {
+    "redraw_p95_ms": 50.0,         # control change -> finished redraw, p95, every app
+    "speedup": 4.0,                # at least this many times faster than the new-figure pattern
+    "click_median_ms": 120.0,      # click -> updated chart in JupyterLab (browser suite)
+    "click_p95_ms": 200.0,
+    "kernel_peak_mib": 180.0,      # every notebook's kernel peak memory
+    "suite_minutes": 8.0,          # make test, wall time
+}
+
+
+def machine_info() -> dict:
+    """The machine the figures come from: cores, CPU model, Python, date, load at the start."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except (OSError, AttributeError):
+        load = None
+    return {"cores": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
+            "platform": f"{platform.system()} {platform.machine()}",
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "load_average": load}
+
+
+def redraw_figures(n: int) -> dict:
+    """Time every app: in-place redraw vs a new figure per change (milliseconds)."""
+    apps = []
     for name, factory, control_of, value_of, alt, make_control in CASES:
         ours = time_app(factory, control_of, value_of, n)
         theirs = time_alternative(alt, make_control, value_of, n)
-        rows.append((name, statistics.median(ours) * 1e3, pct(ours, 0.95) * 1e3,
-                     statistics.median(theirs) * 1e3, pct(theirs, 0.95) * 1e3))
+        median, new_median = statistics.median(ours) * 1e3, statistics.median(theirs) * 1e3
+        apps.append({"app": name, "median_ms": round(median, 1), "p95_ms": round(pct(ours, 0.95) * 1e3, 1),
+                     "new_figure_median_ms": round(new_median, 1),
+                     "new_figure_p95_ms": round(pct(theirs, 0.95) * 1e3, 1),
+                     "speedup": round(new_median / median, 2)})
+    return {"changes": n, "apps": apps}
+
+
+def _read_json(path: Path | None):
+    """A JSON file written by another tool, or None when it is missing or unreadable."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"note: {path} could not be read ({exc}); left out", file=sys.stderr)
+        return None
+
+
+def kernel_figures(data, source=None):
+    """Per notebook kernel peak MiB from tools/kernel_footprint.py's JSON."""
+    if not data or not data.get("notebooks"):
+        return None
+    return {"source": None if source is None else str(source), "measured_utc": data.get("measured_utc"),
+            "notebooks": [{"notebook": r.get("notebook"), "peak_mib": r.get("peak_mib")} for r in data["notebooks"]]}
+
+
+def browser_figures(data, source=None):
+    """The click -> new chart timings from the browser suite's JSON (seconds in, milliseconds out)."""
+    if not data or not data.get("timings"):
+        return None
+    clicks = [{"name": t["name"], "ms": round(t["seconds"] * 1e3, 1)} for t in data["timings"]
+              if "click" in t.get("name", "") and "chart" in t.get("name", "")]
+    result = {"source": None if source is None else str(source), "measured_utc": data.get("measured_utc"),
+              "clicks": clicks}
+    if clicks:
+        ms = [c["ms"] for c in clicks]
+        result.update(median_ms=round(statistics.median(ms), 1), p95_ms=round(pct(ms, 0.95), 1))
+    return result
+
+
+def suite_figures(data, source=None):
+    """The last `make test` wall time as the Makefile recorded it."""
+    if not data or data.get("seconds") is None:
+        return None
+    return {"source": None if source is None else str(source), **data}
+
+
+def _met(value, goal, at_least=False):
+    if value is None:
+        return None
+    return value >= goal if at_least else value <= goal
+
+
+def goal_rows(report: dict) -> list[dict]:
+    """One row per figure with its goal: figure, value (text), goal (text), met (True/False/None)."""
+    rows = []
+    redraw = report.get("redraw")
+    for app in (redraw or {}).get("apps", []):
+        rows.append({"figure": f"redraw p95, {app['app']}", "value": f"{app['p95_ms']:.0f} ms",
+                     "goal": f"<= {GOALS['redraw_p95_ms']:.0f} ms", "met": _met(app["p95_ms"], GOALS["redraw_p95_ms"])})
+        rows.append({"figure": f"speed-up vs new figure, {app['app']}", "value": f"{app['speedup']:.1f}x",
+                     "goal": f">= {GOALS['speedup']:.0f}x", "met": _met(app["speedup"], GOALS["speedup"], True)})
+    if not redraw:
+        rows.append({"figure": "redraw (apps)", "value": "not measured", "goal": "", "met": None})
+    browser = report.get("browser")
+    if browser and browser.get("clicks"):
+        n = len(browser["clicks"])
+        rows.append({"figure": f"click -> chart median, JupyterLab (n={n})", "value": f"{browser['median_ms']:.0f} ms",
+                     "goal": f"<= {GOALS['click_median_ms']:.0f} ms",
+                     "met": _met(browser["median_ms"], GOALS["click_median_ms"])})
+        rows.append({"figure": f"click -> chart p95, JupyterLab (n={n})", "value": f"{browser['p95_ms']:.0f} ms",
+                     "goal": f"<= {GOALS['click_p95_ms']:.0f} ms", "met": _met(browser["p95_ms"], GOALS["click_p95_ms"])})
+    else:
+        rows.append({"figure": "click -> chart, JupyterLab", "value": "not measured (run tests/browser/test_lab.py)",
+                     "goal": f"<= {GOALS['click_median_ms']:.0f} / {GOALS['click_p95_ms']:.0f} ms", "met": None})
+    kernel = report.get("kernel")
+    for nb in (kernel or {}).get("notebooks", []):
+        peak = nb.get("peak_mib")
+        rows.append({"figure": f"kernel peak, {Path(nb['notebook']).stem}",
+                     "value": "unreadable" if peak is None else f"{peak:.0f} MiB",
+                     "goal": f"<= {GOALS['kernel_peak_mib']:.0f} MiB", "met": _met(peak, GOALS["kernel_peak_mib"])})
+    if not kernel:
+        rows.append({"figure": "kernel peak", "value": "not measured (tools/kernel_footprint.py --json)",
+                     "goal": f"<= {GOALS['kernel_peak_mib']:.0f} MiB", "met": None})
+    suite = report.get("suite")
+    if suite:
+        minutes = suite["seconds"] / 60
+        notes = []
+        if suite.get("pytest_args"):
+            notes.append(f"PYTEST_ARGS={suite['pytest_args']!r}, not the whole suite")
+        if suite.get("exit_status"):
+            notes.append(f"exit status {suite['exit_status']}")
+        if suite.get("under_load"):
+            notes.append("under load")
+        comparable = not suite.get("pytest_args")
+        rows.append({"figure": "make test wall time" + (f" ({'; '.join(notes)})" if notes else ""),
+                     "value": f"{minutes:.1f} min", "goal": f"<= {GOALS['suite_minutes']:.0f} min",
+                     "met": _met(minutes, GOALS["suite_minutes"]) if comparable else None})
+    else:
+        rows.append({"figure": "make test wall time", "value": "not measured (run make test)",
+                     "goal": f"<= {GOALS['suite_minutes']:.0f} min", "met": None})
+    return rows
+
+
+def build_report(machine, redraw=None, kernel=None, browser=None, suite=None) -> dict:
+    report = {"machine": machine, "goals": GOALS, "redraw": redraw, "kernel": kernel, "browser": browser,
+              "suite": suite}
+    report["results"] = goal_rows(report)
+    return report
+
+
+def format_table(rows: list[dict]) -> str:
+    """The goals beside the figures, as a plain-text table (met: yes / NO / n/a)."""
+    marks = {True: "yes", False: "NO", None: "n/a"}
+    w1 = max(len("figure"), *(len(r["figure"]) for r in rows))
+    w2 = max(len("value"), *(len(r["value"]) for r in rows))
+    w3 = max(len("goal"), *(len(r["goal"]) for r in rows))
+    head = f"{'figure':<{w1}}  {'value':>{w2}}  {'goal':<{w3}}  met"
+    lines = [head, "-" * len(head)]
+    lines += [f"{r['figure']:<{w1}}  {r['value']:>{w2}}  {r['goal']:<{w3}}  {marks[r['met']]}" for r in rows]
+    return "\n".join(lines)
+
+
+def write_report(report: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def print_redraw(redraw: dict):
     head = (f"{'app':<27}{'in-place median':>16}{'p95':>8}{'new-figure median':>19}{'p95':>8}"
             f"{'speed-up':>10}")
-    print(f"Control change -> finished redraw, {n} changes each (milliseconds)")
+    print(f"Control change -> finished redraw, {redraw['changes']} changes each (milliseconds)")
     print(head)
     print("-" * len(head))
-    for name, m, p, am, ap in rows:
-        print(f"{name:<27}{m:>16.0f}{p:>8.0f}{am:>19.0f}{ap:>8.0f}{am / m:>9.2f}x")
-    return rows
+    for a in redraw["apps"]:
+        print(f"{a['app']:<27}{a['median_ms']:>16.0f}{a['p95_ms']:>8.0f}{a['new_figure_median_ms']:>19.0f}"
+              f"{a['new_figure_p95_ms']:>8.0f}{a['speedup']:>9.2f}x")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=60, help="control changes per app (>= 50)")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 changes per app: checks that the benchmark runs, its figures mean little")
+    parser.add_argument("--out", type=Path, default=BUILD / "bench.json", help="where to write the JSON")
+    parser.add_argument("--kernel", type=Path, default=BUILD / "kernel-footprint.json",
+                        help="kernel memory JSON from tools/kernel_footprint.py --json (used when present)")
+    parser.add_argument("--browser", type=Path, default=BUILD / "bench-browser.json",
+                        help="click -> chart timings from the browser suite (used when present)")
+    parser.add_argument("--suite", type=Path, default=BUILD / "bench-suite.json",
+                        help="the last make test wall time (used when present)")
+    args = parser.parse_args(argv)
+    n = 3 if args.quick else max(args.changes, 50)
+    machine = machine_info()
+    redraw = redraw_figures(n)
+    print_redraw(redraw)
+    report = build_report(machine, redraw=redraw,
+                          kernel=kernel_figures(_read_json(args.kernel), args.kernel),
+                          browser=browser_figures(_read_json(args.browser), args.browser),
+                          suite=suite_figures(_read_json(args.suite), args.suite))
+    write_report(report, args.out)
+    print(f"\nGoals (issue 17) beside the figures; {machine['cores']} cores, {machine['cpu_model']}, "
+          f"Python {machine['python']}, {machine['date']}, load average {machine['load_average']}")
+    print(format_table(report["results"]))
+    print(f"\nwritten to {args.out}")
+    return report
 
 
 if __name__ == "__main__":

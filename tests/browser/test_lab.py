@@ -3,7 +3,8 @@
 Every notebook: open, Run All, kernel idle, no error output, every widget rendered.
 Interactions: the scenario toggle, the therapy simulator, a quiz answer, and the same toggle
 in live-slide mode (jupyterlab-slideshow's presentation of a running notebook).
-Screenshots go to build/screenshots/; timings are printed (figures, not thresholds).
+Screenshots go to build/screenshots/; timings are printed (figures, not thresholds) and written to
+build/bench-browser.json for `make bench`.
 """
 import json
 import os
@@ -25,6 +26,7 @@ from conftest import ROOT, SCREENSHOTS, notebook_paths
 pytestmark = pytest.mark.browser
 
 TIMINGS = []
+BENCH_BROWSER = ROOT / "build" / "bench-browser.json"  # read by tools/bench.py
 NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook on screen
 
 
@@ -99,6 +101,17 @@ def lab(tmp_path_factory):
             print("\nBrowser timings (seconds):")
             for name, value in TIMINGS:
                 print(f"  {name:<58} {value:6.2f}")
+            _write_timings(TIMINGS)
+
+
+def _write_timings(timings, path=BENCH_BROWSER):
+    """The timings for `make bench` (tools/bench.py reads this file when it exists)."""
+    from datetime import datetime, timezone
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"measured_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                "timings": [{"name": n, "seconds": round(v, 4)} for n, v in timings]},
+                               indent=1) + "\n", encoding="utf-8")
 
 
 def _wait_idle(page, timeout_s=120, all_run=False, stall_s=None):

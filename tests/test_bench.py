@@ -1,0 +1,114 @@
+"""`make bench`'s report: build/bench.json and the table that puts issue 17's goals beside the
+figures. Made from small invented inputs here; nothing is timed and no figure is asserted."""
+import importlib.util
+import json
+
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("bench", ROOT / "tools" / "bench.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+MACHINE = {"cores": 2, "cpu_model": "Test CPU", "python": "3.11.0", "platform": "Linux x86_64",
+           "date": "2026-01-01T00:00:00+00:00", "load_average": [1.0, 1.0, 1.0]}
+REDRAW = {"changes": 50, "apps": [
+    {"app": "FastApp", "median_ms": 10.0, "p95_ms": 20.0, "new_figure_median_ms": 80.0, "new_figure_p95_ms": 90.0,
+     "speedup": 8.0},
+    {"app": "SlowApp", "median_ms": 90.0, "p95_ms": 140.0, "new_figure_median_ms": 180.0,
+     "new_figure_p95_ms": 200.0, "speedup": 2.0},
+]}
+KERNEL = {"measured_utc": "2026-01-01T00:00", "notebooks": [{"notebook": "00-lean.ipynb", "peak_mib": 150.0},
+                                                            {"notebook": "07-heavy.ipynb", "peak_mib": 218.0}]}
+BROWSER = {"measured_utc": "2026-01-01T00:00:00+00:00", "timings": [
+    {"name": "00-start-here: open + run all to first widget", "seconds": 9.5},
+    {"name": "scenario: click Underactive to new chart", "seconds": 0.26},
+    {"name": "scenario: click Overactive to new chart", "seconds": 0.10},
+    {"name": "live slides: click Underactive to new chart", "seconds": 0.09},
+]}
+SUITE = {"seconds": 600, "exit_status": 0, "finished_utc": "2026-01-01T00:10:00+00:00", "pytest_args": "",
+         "under_load": False}
+
+
+def _report():
+    return bench.build_report(MACHINE, redraw=REDRAW, kernel=bench.kernel_figures(KERNEL),
+                              browser=bench.browser_figures(BROWSER), suite=bench.suite_figures(SUITE))
+
+
+def _row(report, start):
+    return next(r for r in report["results"] if r["figure"].startswith(start))
+
+
+def test_report_file_has_every_part_and_reads_back(tmp_path):
+    path = bench.write_report(_report(), tmp_path / "out" / "bench.json")
+    data = json.loads(path.read_text())
+    assert set(data) >= {"machine", "goals", "redraw", "kernel", "browser", "suite", "results"}
+    assert {"cores", "cpu_model", "python", "date"} <= set(data["machine"])
+    assert [a["app"] for a in data["redraw"]["apps"]] == ["FastApp", "SlowApp"]
+    assert {"median_ms", "p95_ms", "speedup"} <= set(data["redraw"]["apps"][0])
+    assert [n["peak_mib"] for n in data["kernel"]["notebooks"]] == [150.0, 218.0]
+    # only the click -> chart timings count as clicks, in milliseconds
+    assert [c["ms"] for c in data["browser"]["clicks"]] == [260.0, 100.0, 90.0]
+    assert data["browser"]["median_ms"] == 100.0
+    assert data["suite"]["seconds"] == 600
+    assert all({"figure", "value", "goal", "met"} == set(r) for r in data["results"])
+
+
+def test_each_goal_is_judged_against_its_figure():
+    report = _report()
+    assert _row(report, "redraw p95, FastApp")["met"] is True
+    assert _row(report, "redraw p95, SlowApp")["met"] is False          # 140 ms > 50 ms
+    assert _row(report, "speed-up vs new figure, FastApp")["met"] is True
+    assert _row(report, "speed-up vs new figure, SlowApp")["met"] is False  # 2x < 4x
+    assert _row(report, "click -> chart median")["met"] is True          # 100 ms <= 120 ms
+    assert _row(report, "click -> chart p95")["met"] is False            # p95 of 90/100/260 ms > 200 ms
+    assert _row(report, "kernel peak, 00-lean")["met"] is True
+    assert _row(report, "kernel peak, 07-heavy")["met"] is False         # 218 MiB > 180 MiB
+    assert _row(report, "make test wall time")["met"] is False           # 10 min > 8 min
+
+
+def test_the_table_prints_an_unmet_goal_as_not_met():
+    lines = bench.format_table(_report()["results"]).splitlines()
+    slow = next(line for line in lines if line.startswith("redraw p95, SlowApp"))
+    fast = next(line for line in lines if line.startswith("redraw p95, FastApp"))
+    heavy = next(line for line in lines if line.startswith("kernel peak, 07-heavy"))
+    assert "140 ms" in slow and "<= 50 ms" in slow and slow.rstrip().endswith("NO")
+    assert fast.rstrip().endswith("yes")
+    assert "218 MiB" in heavy and heavy.rstrip().endswith("NO")
+
+
+def test_missing_or_narrowed_figures_are_shown_as_not_judged(tmp_path):
+    report = bench.build_report(MACHINE, redraw=REDRAW,
+                                kernel=bench.kernel_figures(bench._read_json(tmp_path / "missing.json")),
+                                browser=None,
+                                suite=bench.suite_figures({**SUITE, "seconds": 60, "pytest_args": "-k data"}))
+    assert report["kernel"] is None and report["browser"] is None
+    click = _row(report, "click -> chart")
+    assert click["met"] is None and "not measured" in click["value"]
+    suite = _row(report, "make test wall time")
+    assert suite["met"] is None and "not the whole suite" in suite["figure"]  # 1 min of a narrowed run
+    table = bench.format_table(report["results"])
+    assert "n/a" in table
+
+
+def test_a_damaged_input_file_is_left_out_with_a_note(tmp_path, capsys):
+    broken = tmp_path / "bench-browser.json"
+    broken.write_text("{not json")
+    assert bench._read_json(broken) is None
+    assert "could not be read" in capsys.readouterr().err
+
+
+def test_quick_run_writes_the_file_and_prints_the_table(tmp_path, capsys):
+    """The whole script, 3 changes per app: it runs, writes the JSON, prints every app (no timing
+    is asserted)."""
+    browser = tmp_path / "browser.json"
+    browser.write_text(json.dumps(BROWSER))
+    out = tmp_path / "bench.json"
+    bench.main(["--quick", "--out", str(out), "--kernel", str(tmp_path / "none.json"),
+                "--browser", str(browser), "--suite", str(tmp_path / "none.json")])
+    data = json.loads(out.read_text())
+    assert [a["app"] for a in data["redraw"]["apps"]] == [c[0] for c in bench.CASES]
+    assert data["redraw"]["changes"] == 3 and data["browser"]["clicks"]
+    printed = capsys.readouterr().out
+    assert "figure" in printed and "goal" in printed
+    for name, *_ in bench.CASES:
+        assert f"redraw p95, {name}" in printed
