@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup dev lab test test-unit test-notebooks bench slides html student answer-key clean-notebooks lock clean
+.PHONY: help setup dev lab test test-unit test-notebooks bench test-under-load slides html student answer-key clean-notebooks lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,7 +48,7 @@ test: $(STAMP) ## Set up, then run every test: unit tests and every notebook und
 	IMMUNE_BALANCE_PROGRESS_DIR=$(TEST_HOME)/progress \
 		$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=120 \
 		-p no:cacheprovider $(PYTEST_ARGS); \
-	status=$$?; { set +x; } 2>/dev/null; \
+	{ status=$$?; set +x; } 2>/dev/null; \
 	SUITE_SECONDS=$$(( $$(date +%s) - started )) SUITE_STATUS=$$status $(BIN)/python -c \
 		'import json, os, datetime as d; print(json.dumps({"seconds": int(os.environ["SUITE_SECONDS"]), "exit_status": int(os.environ["SUITE_STATUS"]), "finished_utc": d.datetime.now(d.timezone.utc).isoformat(timespec="seconds"), "pytest_args": os.environ.get("SUITE_PYTEST_ARGS", ""), "under_load": os.environ.get("UNDER_LOAD") == "1"}))' \
 		> build/bench-suite.json || true; \
@@ -63,6 +63,12 @@ test-notebooks: $(STAMP) ## Only the notebooks, under nbval
 bench: $(STAMP) ## Measure redraw and kernel memory, write build/bench.json, print the goals beside the figures
 	$(BIN)/python tools/kernel_footprint.py --json build/kernel-footprint.json
 	$(BIN)/python tools/bench.py --kernel build/kernel-footprint.json --out build/bench.json
+
+# Fails if any run fails; the load stops whatever happens. Without stress-ng it says how to install it
+# and loads one core with a Python busy loop. PYTEST_ARGS reaches every run: a quick check of the
+# mechanics is `make test-under-load PYTEST_ARGS='-k test_data.py'` (the whole target takes hours here).
+test-under-load: $(STAMP) ## Run the whole `make test` three times in a row beside a CPU-bound process (stress-ng)
+	@MAKE="$(MAKE)" bash tools/test_under_load.sh "$(BIN)/python" 3
 
 slides: $(STAMP) ## Execute every notebook and write offline reveal.js decks to build/slides/
 	$(BIN)/python tools/build_site.py slides
