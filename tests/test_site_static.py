@@ -156,3 +156,18 @@ def test_deck_charts_are_drawn_for_projection_and_described_in_the_notes(built_s
         notes = re.findall(r'<aside class="notes">(.*?)</aside>', deck, flags=re.S)
         assert any("Chart description:" in n and alt[:40] in n for n in notes), \
             f"{path.stem}: the chart '{alt[:50]}...' has no description in the speaker notes"
+
+
+def test_families_route_links_the_printable_summaries(built_site):
+    """The families' page of the site links each one-page summary, and the pages are there, offline."""
+    from widgets.families import CONDITIONS
+
+    site = built_site / "html"
+    families = (site / "for-families.html").read_text(encoding="utf-8")
+    assert "notebooks/05-autoimmune-neutropenia.html" in families, "the route skips the neutropenia notebook"
+    for key, condition in CONDITIONS.items():
+        href = f"_static/summaries/{key}.html"
+        assert href in families, f"the families' page does not link the summary for {condition['title']}"
+        page = (site / href).read_text(encoding="utf-8")
+        assert "fever" in page.lower() or key != "ain", "the neutropenia summary must carry the fever rule"
+        assert not REMOTE.search(page), f"{href} loads something from outside"

@@ -370,15 +370,25 @@ def families_md(stems) -> str:
     for stem, why in (("00-start-here", "how the series works and what the three-way switch shows."),
                       ("01-immune-balance", "what a balanced immune response looks like, in plain words."),
                       ("03-immunodeficiency", "when defence is too weak, and how doctors test for it."),
+                      ("05-autoimmune-neutropenia", "counting neutrophils, and why a fever at a low count "
+                                                    "needs a doctor the same day."),
                       ("06-immunoglobulin-therapy", "antibody treatment given through a vein or under the skin.")):
         if stem in have:
             steps.append(f"{{doc}}`notebooks/{stem}`: {why}")
     steps.append("The {doc}`glossary`: every word the notebooks explain.")
     body = "\n".join(f"{i}. {step}" for i, step in enumerate(steps, 1))
+    from widgets.families import CONDITIONS
+
+    summaries = "".join(f'<li><a href="_static/summaries/{html.escape(k)}.html">{html.escape(v["title"])}</a></li>'
+                        for k, v in CONDITIONS.items())
     return "\n".join([
         "# For families", "",
         "You do not have to read the whole series. If someone close to you lives with an immune "
         "disorder, these pages are a shorter way through, in this order:", "", body, "",
+        "## One page to print", "",
+        "Each summary fits on one sheet: when to get help now, questions for the care team, and "
+        "vaccines in the household. Open one and use the browser's *Print* (or *Save as PDF*).", "",
+        f'<ul class="ib-summaries">{summaries}</ul>', "",
         f"> {md_escape(DISCLAIMER)} Questions about one person's care belong with their own clinical team.", "",
     ])
 
@@ -420,6 +430,9 @@ def prepare_site_source(paths, show_code=False) -> Path:
     write_if_changed(src / "references.md", references_md(read_csv("sources")))
     static = src / "_static"
     write_if_changed(static / "immune-balance-site.css", SITE_CSS)
+    from family_summaries import build as build_summaries  # tools/family_summaries.py, beside this file
+
+    build_summaries(static / "summaries")  # the printable one-page summaries, linked from for-families
     ensure_node_modules()
     vendor = static / "vendor"
     if not (vendor / "html-manager" / "embed-amd.js").exists():
