@@ -12,10 +12,11 @@ import pytest
 
 from conftest import SCREENSHOTS, notebook_paths
 
+from ._waits import PRESENT, deck_next, wait_deck_ready, wait_widgets_rendered
+
 pytestmark = pytest.mark.browser
 
 BLOCKING = ("critical", "serious")
-PRESENT = ".reveal .slides section.present:not(.stack)"
 
 
 def axe_script() -> str:
@@ -51,8 +52,7 @@ def test_every_site_page_passes_axe(browser, built_site):
         for path in pages:
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
-            if page.locator(".widget-toggle-button, .cell_output").count():
-                page.wait_for_timeout(500)  # widgets render from the embedded state
+            wait_widgets_rendered(page, f"{path.name}: the widgets to render from the embedded state")
             found = audit(page)
             if found:
                 problems[str(path.relative_to(built_site / "html"))] = found
@@ -69,16 +69,13 @@ def test_deck_first_slide_and_a_chart_slide_pass_axe(browser, built_site, path):
     try:
         page.set_viewport_size({"width": 1280, "height": 720})
         page.goto(deck.as_uri())
-        page.wait_for_selector(PRESENT, timeout=20000)
-        page.wait_for_timeout(500)
+        wait_deck_ready(page, deck.name)
         first = audit(page)
-        for _ in range(150):  # "n": the next slide, through sub-slides too
+        for _ in range(150):  # "n": the next slide, through sub-slides too (each waited for)
             if page.locator(f"{PRESENT} img").count():
                 break
-            page.keyboard.press("n")
-            page.wait_for_timeout(60)
-        # a deck without any chart (the families' notebook) is audited on the slide reached at its end
-        page.wait_for_timeout(400)
+            if not deck_next(page, "n"):
+                break  # a deck without any chart (the families' notebook) is audited on its last slide
         chart = audit(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"a11y-deck-{path.stem}-chart.png"))

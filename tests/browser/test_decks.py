@@ -3,6 +3,8 @@ import pytest
 
 from conftest import SCREENSHOTS, notebook_paths
 
+from ._waits import PRESENT, deck_next, wait_deck_ready, wait_for, wait_widgets_rendered
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,25 +18,23 @@ def _open_offline(browser, url):
     return page, remote
 
 
-# the slide on screen: reveal.js marks a vertical stack and its shown child both "present"
-PRESENT = ".reveal .slides section.present:not(.stack)"
 NEXT = "n"  # reveal.js: next slide, through vertical sub-slides too
 
 
 def _advance_to(page, selector, has_text=None, limit=120):
-    """Press "next" until the slide on screen holds `selector`; return its first match or None."""
+    """Press "next" until the slide on screen holds `selector`; return its first match, or None
+    at the end of the deck."""
     for _ in range(limit):
         found = page.locator(f"{PRESENT} {selector}", has_text=has_text)
         if found.count():
             return found.first
-        page.keyboard.press(NEXT)
-        page.wait_for_timeout(120)
+        if not deck_next(page, NEXT):
+            return None
     return None
 
 
 def _wait_for_reveal(page):
-    page.wait_for_selector(".reveal.ready, .reveal .slides section.present", timeout=20000)
-    page.wait_for_timeout(500)
+    wait_deck_ready(page, page.url.rsplit("/", 1)[-1])
 
 
 def _non_blank(png_bytes):
@@ -68,10 +68,8 @@ def test_deck_opens_offline_draws_and_advances(browser, built_site, path):
         assert page.locator(f"{PRESENT} h1").count() >= 1, "the first slide shows the title"
         before = page.evaluate("location.hash")
         page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(400)
-        assert page.evaluate("location.hash") != before, "the right-arrow key must advance the deck"
-        chart = _advance_to(page, "img")  # the first slide that shows a chart
-        page.wait_for_timeout(600)
+        wait_for(page, "(old) => location.hash !== old", "the right-arrow key to advance the deck", arg=before)
+        chart = _advance_to(page, "img")  # the first slide that shows a chart (its images loaded)
         page.screenshot(path=str(SCREENSHOTS / f"deck-{path.stem}-chart.png"))
         if _draws_charts(path):
             assert chart is not None, f"{deck.name}: no slide with a chart"
@@ -92,7 +90,6 @@ def test_scenario_toggle_works_in_the_offline_deck_without_a_kernel(browser, bui
         _wait_for_reveal(page)
         toggle = _advance_to(page, ".widget-toggle-button", has_text="Underactive")
         assert toggle is not None, "no slide with the Underactive/Balanced/Overactive toggle"
-        page.wait_for_timeout(800)
 
         def shown():
             """The chart on screen (pixels) and the heading of the info panel under it."""
@@ -100,11 +97,11 @@ def test_scenario_toggle_works_in_the_offline_deck_without_a_kernel(browser, bui
             return chart.screenshot(), page.locator(f"{PRESENT} h4").first.inner_text()
 
         page.locator(f"{PRESENT} .widget-toggle-button", has_text="Balanced").first.click()
-        page.wait_for_timeout(500)
+        _wait_toggle_shows(page, f"{PRESENT} ", "Balanced")
         balanced = shown()
         page.screenshot(path=str(SCREENSHOTS / "deck-scenario-balanced.png"))
         toggle.click()
-        page.wait_for_timeout(500)
+        _wait_toggle_shows(page, f"{PRESENT} ", "Underactive")
         underactive = shown()
         page.screenshot(path=str(SCREENSHOTS / "deck-scenario-underactive.png"))
         assert balanced[0] != underactive[0], "clicking Underactive must change the chart shown, with no kernel"
@@ -115,14 +112,28 @@ def test_scenario_toggle_works_in_the_offline_deck_without_a_kernel(browser, bui
         page.close()
 
 
+# the kernel-free toggle's button with this label is the selected one, and the chart shown under it
+# (the Stack's page that the toggle is linked to) has finished loading
+TOGGLE_SHOWS = """([where, label]) => {
+    const button = [...document.querySelectorAll(where + '.widget-toggle-button')]
+        .find(b => b.textContent.trim() === label);
+    const chart = document.querySelector(where + '.widget-image, ' + where + '.jupyter-widgets img');
+    return button && button.classList.contains('mod-active') && chart && chart.complete && chart.naturalWidth > 0;
+}"""
+
+
+def _wait_toggle_shows(page, where, label):
+    wait_for(page, TOGGLE_SHOWS, f"the {label} button to be selected and its chart loaded", arg=[where, label])
+
+
 def _scenario_toggle_switches_chart(page, where=""):
     """Click Balanced then Underactive on the page's kernel-free scenario toggle; return both chart shots."""
     page.locator(f"{where}.widget-toggle-button", has_text="Balanced").first.click()
-    page.wait_for_timeout(300)
+    _wait_toggle_shows(page, where, "Balanced")
     chart = page.locator(f"{where}.widget-image, {where}.jupyter-widgets img").first
     balanced = chart.screenshot()
     page.locator(f"{where}.widget-toggle-button", has_text="Underactive").first.click()
-    page.wait_for_timeout(300)
+    _wait_toggle_shows(page, where, "Underactive")
     return balanced, page.locator(f"{where}.widget-image, {where}.jupyter-widgets img").first.screenshot()
 
 
@@ -134,6 +145,7 @@ def test_site_page_opens_offline(browser, built_site):
     try:
         page.set_viewport_size({"width": 1280, "height": 720})
         page.wait_for_selector(".widget-toggle-button", timeout=20000)
+        wait_widgets_rendered(page, f"{page_path.name}: the widgets to render from the embedded state")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shot = page.screenshot(path=str(SCREENSHOTS / "site-02.png"))
         assert _non_blank(shot)

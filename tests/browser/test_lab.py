@@ -23,6 +23,8 @@ import pytest
 
 from conftest import ROOT, SCREENSHOTS, notebook_paths
 
+from ._waits import wait_for, wait_layout_stable
+
 pytestmark = pytest.mark.browser
 
 TIMINGS = []
@@ -139,9 +141,11 @@ def _wait_idle(page, timeout_s=120, all_run=False, stall_s=None):
     raise AssertionError(f"the notebook did not finish running: prompts {prompts}")
 
 
-def _open(browser, lab, name):
+def _open(browser, lab, name, init_script=None):
     base, token = lab
     page = browser.new_page()
+    if init_script:
+        page.add_init_script(init_script)
     started = time.perf_counter()
     # a fresh workspace per page, so no tab from an earlier test is restored beside this one
     workspace = f"t{secrets.token_hex(4)}"
@@ -259,7 +263,10 @@ def test_scenario_toggle_changes_chart_and_disorders(browser, lab):
             page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
                                    arg=[image.element_handle(), state()[0]], timeout=15000)
             TIMINGS.append((f"scenario: click {label} to new chart", time.perf_counter() - clicked))
-            page.wait_for_timeout(300)
+            # the info panel is re-rendered after the chart: wait for its heading to change
+            wait_for(page, "([el, old]) => { const h = el.querySelector('h4'); return h && h.innerText !== old; }",
+                     f"the info panel's heading to change after clicking {label}",
+                     arg=[app.element_handle(), before[1]], timeout_ms=15000)
             after = state()
             page.screenshot(path=str(SCREENSHOTS / f"lab-scenario-{label.lower()}.png"))
             assert after[0] != before[0], f"the chart must change after clicking {label}"
@@ -306,7 +313,9 @@ def _long_choices_wrap_inside_their_buttons(page, quiz):
     """At 1280x720 every choice stays beside its radio button, inside the quiz, without overlapping
     the next choice; the longest choice of the page wraps onto more lines instead."""
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.wait_for_timeout(300)
+    wait_for(page, "() => window.innerWidth === 1280 && window.innerHeight === 720",
+             "the page to take the 1280x720 viewport")
+    wait_layout_stable(page, quiz, "the quiz to reflow to the 1280x720 viewport")
     labels = quiz.locator(".widget-radio-box label")
     assert labels.count() >= 4
     right_edge = quiz.bounding_box()["x"] + quiz.bounding_box()["width"]
@@ -361,6 +370,10 @@ def test_quiz_gives_feedback_for_right_and_wrong_answers(browser, lab):
 
 PRESENTING = "body[data-jp-deck-mode='presenting']"
 ON_SLIDE = ".jp-deck-mod-onscreen"  # the cells jupyterlab-slideshow shows on the current slide
+# where the live slides are: the active cell (Space may step to a cell already on screen) and the
+# cells on screen (how each begins)
+ON_SLIDE_NOW = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))
+    + '#' + [...document.querySelectorAll('.jp-deck-mod-onscreen')].map(e => e.textContent.trim().slice(0, 80)).join('|')"""
 
 
 def _start_deck(page):
@@ -371,6 +384,10 @@ def _start_deck(page):
     page.locator(".lm-CommandPalette-input").first.fill("Start Deck")
     page.locator(".lm-CommandPalette-item", has_text="Start Deck").first.click()
     page.wait_for_selector(PRESENTING, state="attached", timeout=15000)
+    # the slide keys reach the deck only once it shows its first slide and the notebook has the focus back
+    wait_for(page, """() => document.querySelectorAll('.jp-deck-mod-onscreen').length > 0
+                         && document.activeElement && document.activeElement.closest('.jp-Notebook') !== null""",
+             "the deck to show its first slide with the keyboard focus in the notebook")
 
 
 def _stop_deck(page):
@@ -378,10 +395,22 @@ def _stop_deck(page):
     page.wait_for_function(f"() => !document.querySelector(\"{PRESENTING}\")", timeout=15000)
 
 
+# JupyterLab's announcements plugin asks about news (or checks for updates) right after it has read
+# this config section; the request shows in the page's resource timings
+ANNOUNCEMENTS_READ = """() => performance.getEntriesByType('resource')
+    .some(e => e.name.includes('/api/config/jupyterlabapputilsextensionannouncements'))"""
+
+
 def test_no_news_or_update_prompt_on_a_fresh_lab(browser, lab):
-    page, _ = _open(browser, lab, "00-start-here.ipynb")
+    # keep every resource timing (the default buffer of 250 can fill before the plugin's request)
+    page, _ = _open(browser, lab, "00-start-here.ipynb", init_script="performance.setResourceTimingBufferSize(100000)")
     try:
-        page.wait_for_timeout(1500)  # the news question, when asked, comes once the page has settled
+        wait_for(page, ANNOUNCEMENTS_READ, "JupyterLab's announcements plugin to read its settings", timeout_ms=30000)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        count = page.locator(".jp-Notification-Status-Text").all_inner_texts()
+        if any(t.strip() not in ("", "0") for t in count):  # a notification came: wait for its toast
+            wait_for(page, "() => document.querySelector('.Toastify__toast') !== null",
+                     f"the toast of the notification the status bar counts ({count})")
         toasts = page.locator(".Toastify__toast").all_inner_texts()
         assert not any("news" in t.lower() or "update" in t.lower() for t in toasts), toasts
     finally:
@@ -403,8 +432,13 @@ def test_live_slides_keep_the_scenario_toggle_working(browser, lab):
                                has=page.locator(".widget-toggle-button", has_text="Underactive"))
             if app.count():
                 break
+            shown = page.evaluate(ON_SLIDE_NOW)
             page.keyboard.press("Space")
-            page.wait_for_function("() => document.querySelectorAll('.jp-deck-mod-onscreen').length > 0")
+            try:
+                wait_for(page, "(old) => (" + ON_SLIDE_NOW + ")() !== old",
+                         f"the live slides to move on after Space from {shown[:60]!r}", arg=shown)
+            except AssertionError as stuck:  # the end of the deck, or keys that no longer reach it
+                pytest.fail(f"no live slide shows the Underactive/Balanced/Overactive toggle ({stuck})")
         assert app is not None and app.count(), "no live slide shows the Underactive/Balanced/Overactive toggle"
         app = app.first
         assert "IntSlider(" not in app.inner_text() and "ToggleButtons(" not in app.inner_text(), \
