@@ -195,10 +195,17 @@ def test_notebook_says_once_it_is_not_medical_advice(path):
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
 def test_every_cell_has_slide_metadata(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
-    allowed = {"slide", "subslide", "fragment", "-", "skip", "notes"}
-    bad = [i for i, c in enumerate(nb["cells"])
-           if c.get("metadata", {}).get("slideshow", {}).get("slide_type") not in allowed]
-    assert not bad, f"{path.name}: cells {bad} lack metadata.slideshow.slide_type"
+    # null continues the slide above. "-" means the same to nbconvert, but jupyterlab-slideshow
+    # (the live slides) reads only null as a continuation and never shows a "-" cell at all.
+    allowed = {"slide", "subslide", "fragment", None, "skip", "notes"}
+    cells = nb["cells"]
+    missing = [i for i, c in enumerate(cells) if "slide_type" not in c.get("metadata", {}).get("slideshow", {})]
+    assert not missing, f"{path.name}: cells {missing} lack metadata.slideshow.slide_type"
+    dash = [i for i, c in enumerate(cells) if c["metadata"]["slideshow"]["slide_type"] == "-"]
+    assert not dash, (f"{path.name}: cells {dash} have slide type '-', which the live slides never show; "
+                      "use null to continue the slide above")
+    bad = [i for i, c in enumerate(cells) if c["metadata"]["slideshow"]["slide_type"] not in allowed]
+    assert not bad, f"{path.name}: cells {bad} have an unknown slide type"
     assert nb["cells"][0]["metadata"]["slideshow"]["slide_type"] == "slide", "the first cell is the title slide"
 
 

@@ -155,6 +155,10 @@ def test_slide_checker_wants_a_heading_and_few_words():
     long = _md("## One idea\n\n" + " ".join(["word"] * 81), "slide")
     assert L.check_slides({"cells": [long]})
     assert L.check_slides({"cells": [_md("## Glossary", "slide")]})
+    widget = [_md("## Try it\n\n**Predict.** What rises?", "slide"), _code("ScenarioExplorer()", "fragment")]
+    assert L.check_slides({"cells": widget}) == []
+    widget[1]["metadata"]["slideshow"]["slide_type"] = None  # continues the slide: live slides swallow a click
+    assert any("fragment" in p for p in L.check_slides({"cells": widget}))
 
 
 def _question(level, right_len, other_len, idea="immune balance"):

@@ -227,6 +227,10 @@ def check_slides(nb: dict, limit: int = WORDS_PER_SLIDE) -> list[str]:
         n = sum(words(without_folds(source(c))) for c in cells if c.get("cell_type") == "markdown")
         if n > limit:
             problems.append(f"{where(i, first)}: {n} words on one slide (at most {limit})")
+        for cell in cells:
+            if is_interactive(cell) and slide_type(cell) != "fragment":
+                problems.append(f"{where(i, first)}: an interactive widget must be a 'fragment' under the slide's "
+                                "heading, so that the live slides step to it and the first click reaches it")
         text = source(first).lstrip().lower()
         if text.startswith(("## glossary", "## references", "## sources")):
             problems.append(f"{where(i, first)}: the glossary and reference list stay out of the decks "

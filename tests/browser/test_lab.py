@@ -428,7 +428,9 @@ def test_live_slides_keep_the_scenario_toggle_working(browser, lab):
         presenting = True
         app = None
         for _ in range(40):  # Space: the next fragment, sub-slide or slide
-            app = page.locator(f"{ON_SLIDE} .jupyter-widgets.widget-container",
+            # the presenter has stepped to the widget: its cell (a fragment under the slide's
+            # heading and prediction) is the active one, so the first click reaches the widget
+            app = page.locator(f"{ON_SLIDE}.jp-mod-active .jupyter-widgets.widget-container",
                                has=page.locator(".widget-toggle-button", has_text="Underactive"))
             if app.count():
                 break
@@ -447,6 +449,10 @@ def test_live_slides_keep_the_scenario_toggle_working(browser, lab):
         old = image.get_attribute("src")
         button = app.locator(".widget-toggle-button", has_text="Underactive").first
         button.evaluate("b => b.scrollIntoView({block: 'center'})")
+        # the deck lays the slide out again after the scroll: click once the button has stopped moving
+        wait_for(page, """(b) => new Promise(r => { const y0 = b.getBoundingClientRect().top;
+                     requestAnimationFrame(() => requestAnimationFrame(() => r(b.getBoundingClientRect().top === y0))); })""",
+                 "the Underactive button to stop moving after the scroll", arg=button.element_handle())
         clicked = time.perf_counter()
         button.click()  # a real click: nothing (such as the output's collapse strip) may sit on top of it
         page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
