@@ -26,7 +26,8 @@ def _advance_to(page, selector, has_text=None, limit=120):
     at the end of the deck."""
     for _ in range(limit):
         found = page.locator(f"{PRESENT} {selector}", has_text=has_text)
-        if found.count():
+        # visible, not just present: a widget is a fragment, in the slide but hidden until "next"
+        if found.count() and found.first.is_visible():
             return found.first
         if not deck_next(page, NEXT):
             return None
