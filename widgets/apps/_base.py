@@ -17,6 +17,7 @@ from traitlets import Unicode
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from widgets.charts.render import png_metadata
 from widgets.charts.style import series_style
 
 
@@ -185,7 +186,8 @@ class FigureApp(ipw.VBox):
             self.figure.set_layout_engine("none")
         buf = io.BytesIO()
         with series_style():
-            self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1})
+            # in a deck build the PNG also records its smallest text size (the decks' legibility test)
+            self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1}, metadata=png_metadata(self.figure))
         self.image.tooltip = alt  # the image's accessible name (title), updated with every chart
         self.image.value = buf.getvalue()
         self.caption.value = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'

@@ -16,6 +16,37 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from .style import alt_text, in_presentation, new_figure, series_style
 
 
+MIN_FONT_KEY = "ib-min-font-px"  # PNG text chunk (and <img> data attribute) of a chart drawn for projection
+
+
+def smallest_text_px(fig, dpi=None):
+    """The font size, in image pixels at ``dpi`` (default the figure's), of the smallest text the
+    figure shows (tick labels, legend, annotations), or None when it shows none. The decks' browser
+    test multiplies it by the scale an image is displayed at to find the smallest text on screen."""
+    from matplotlib.text import Text
+
+    hidden = set()  # tick labels and axis labels of axes drawn without axes (ax.axis("off"))
+    for ax in fig.axes:
+        if not ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                hidden.update(map(id, axis.get_ticklabels(which="both")))
+                hidden.add(id(axis.label))
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
+    if not sizes:
+        return None
+    return round(min(sizes) * (dpi or fig.dpi) / 72.0, 2)
+
+
+def png_metadata(fig, dpi=None):
+    """PNG text chunks for a chart drawn for projection (its smallest text size in pixels);
+    None otherwise, so a redraw in JupyterLab pays nothing for it."""
+    if not in_presentation():
+        return None
+    px = smallest_text_px(fig, dpi)
+    return None if px is None else {MIN_FONT_KEY: f"{px:g}"}
+
+
 def figure_png(fig, dpi=None) -> bytes:
     """Render ``fig`` to PNG bytes with the Agg renderer (no pyplot, no display)."""
     canvas = fig.canvas
@@ -23,7 +54,7 @@ def figure_png(fig, dpi=None) -> bytes:
         canvas = FigureCanvasAgg(fig)
     buf = io.BytesIO()
     with series_style():
-        fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
+        fig.savefig(buf, format="png", dpi=dpi or fig.dpi, metadata=png_metadata(fig, dpi))
     return buf.getvalue()
 
 
@@ -36,6 +67,8 @@ class ChartImage:
         self.png = png
         self.alt_text = alt
         self.projected = projected  # drawn with the presentation style (large text for decks)
+        # smallest text in image pixels, known when drawn (the decks' legibility test reads it)
+        self.min_font_px = smallest_text_px(figure) if projected else None
 
     def _repr_png_(self):
         return self.png
@@ -46,7 +79,8 @@ class ChartImage:
         return (
             '<figure style="margin:0">'
             f'<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%"'
-            + (' data-ib-style="presentation"' if self.projected else "") + ">"
+            + (' data-ib-style="presentation"' if self.projected else "")
+            + (f' data-ib-min-font-px="{self.min_font_px:g}"' if self.min_font_px else "") + ">"
             f"<figcaption>{html.escape(self.alt_text)}</figcaption>"
             "</figure>" + self.table_html()
         )
