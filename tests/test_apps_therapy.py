@@ -55,7 +55,7 @@ def visible_text(app):
 
 
 def test_own_igg_250_at_400_every_4_weeks_with_a_short_half_life_is_below_the_target_without_advice():
-    # Dana's own IgG (notebook 07), the label's shortest single half-life, a 700 mg/dL teaching target
+    # Dana's own IgG (notebook 08), the label's shortest single half-life, a 700 mg/dL teaching target
     app = IgTherapySimulator(own_igg_mg_dl=250, dose_mg_per_kg=400, interval_days=28,
                              half_life_days=20.6, target_trough_mg_dl=700)
     (r,) = app.current_result()["regimens"]

@@ -171,7 +171,7 @@ def test_an_app_recovers_once_the_file_is_fixed(broken_data):
 NOTEBOOK_CASES = [
     ("05-autoimmune-neutropenia.ipynb", "anc_bands.csv", not_utf8),
     ("03-immunodeficiency.ipynb", "reference_ranges.csv", truncated),
-    ("06-immunoglobulin-therapy.ipynb", "pharmacokinetics.csv", extra_column),
+    ("06-immunoglobulin-replacement.ipynb", "pharmacokinetics.csv", extra_column),
     ("02-immune-dysregulation.ipynb", "symptoms.csv", missing),
 ]
 

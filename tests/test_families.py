@@ -1,4 +1,4 @@
-"""The families' material (notebook 8, widgets.families, the one-page summaries): every low
+"""The families' material (notebook 9, widgets.families, the one-page summaries): every low
 neutrophil band and every infusion-reaction row carries its urgency, no treatment the sources
 reject is offered, the notebook runs, and each summary prints on one A4 and one Letter page."""
 import html
@@ -15,7 +15,7 @@ from widgets.data import REJECTED_STATUSES, URGENT_LEVELS, load
 from widgets.families import (CONDITIONS, LOW_BAND_URGENCY, care_questions, fever_bands, show_summary,
                               summary_html, urgent_signs, vaccine_guidance)
 
-NOTEBOOK = ROOT / "notebooks" / "08-for-families.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "09-for-families.ipynb"
 TOOL = ROOT / "tools" / "family_summaries.py"
 # The disorders the families' material is about: their rejected treatments must never appear as options.
 FAMILY_DISORDERS = ("autoimmune_neutropenia_primary", "autoimmune_neutropenia_secondary", "cvid")
@@ -135,10 +135,10 @@ def offered(text: str, names) -> list:
 
 def _families_material():
     nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    yield "notebook 8", "\n".join("".join(c["source"]) for c in nb["cells"])
+    yield "notebook 9", "\n".join("".join(c["source"]) for c in nb["cells"])
     for table in ("urgent_signs", "care_questions", "family_vaccines"):
         yield f"data/{table}.csv", (ROOT / "data" / f"{table}.csv").read_text(encoding="utf-8")
-    yield "quiz 08", (ROOT / "data" / "quizzes" / "08-for-families.yaml").read_text(encoding="utf-8")
+    yield "quiz 09", (ROOT / "data" / "quizzes" / "09-for-families.yaml").read_text(encoding="utf-8")
     for name in CONDITIONS:
         yield f"summary {name}", summary_html(name)
 

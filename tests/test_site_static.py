@@ -1,9 +1,12 @@
 """Offline decks and static site, checked as files: every notebook gives a deck and a page that load nothing from outside."""
 import re
+import subprocess
+import sys
 
+import nbformat
 import pytest
 
-from conftest import notebook_paths
+from conftest import ROOT, notebook_paths
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", re.I)
 REMOTE_CSS = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*["']?\s*(?:https?:)?//""", re.I)
@@ -57,15 +60,15 @@ def _norm(label):
 def test_site_sidebar_lists_the_series_and_the_families_route(built_site):
     site = built_site / "html"
     index = (site / "index.html").read_text(encoding="utf-8")
-    for path in notebook_paths():  # a notebook added later (08-for-families) is picked up by the glob
+    for path in notebook_paths():  # a notebook added later (09-for-families) is picked up by the glob
         assert f"notebooks/{path.stem}.html" in index, f"the index and sidebar miss {path.stem}"
         page = (site / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
         for target in ("../glossary.html", "../references.html", "../for-families.html", "../search.html"):
             assert f'href="{target}' in page, f"{path.stem}: the sidebar or header lacks {target}"
     families = (site / "for-families.html").read_text(encoding="utf-8")
     assert "notebooks/00-start-here.html" in families and "glossary.html" in families
-    if (site / "notebooks" / "08-for-families.html").exists():
-        assert "notebooks/08-for-families.html" in families
+    if (site / "notebooks" / "09-for-families.html").exists():
+        assert "notebooks/09-for-families.html" in families
 
 
 def test_glossary_and_references_are_built_from_the_data_and_linked_from_the_notebooks(built_site):
@@ -171,3 +174,27 @@ def test_families_route_links_the_printable_summaries(built_site):
         page = (site / href).read_text(encoding="utf-8")
         assert "fever" in page.lower() or key != "ain", "the neutropenia summary must carry the fever rule"
         assert not REMOTE.search(page), f"{href} loads something from outside"
+
+
+def test_site_build_fails_on_a_cell_error_and_names_the_notebook(tmp_path):
+    """A cell that raises must stop the site build (never a page with a traceback on it), and the
+    message must say which notebook to fix. One tiny notebook keeps this cheap."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                            "language": "python"}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook with a planted error"),
+                nbformat.v4.new_code_cell("print('this cell runs')"),
+                nbformat.v4.new_code_cell("raise RuntimeError('planted by the test')")]
+    nbformat.write(nb, notebooks / "01-planted-error.ipynb")
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "html",
+                           "--notebooks-dir", str(notebooks), "--build-dir", str(tmp_path / "build")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, f"the site build passed over a cell that raises:\n{output[-3000:]}"
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("The site build failed") and "01-planted-error.ipynb" in last, \
+        f"the failure does not name the notebook: {last!r}"
+    assert "planted by the test" in output, "the cell's error is not shown"
+    assert not (tmp_path / "build" / "html" / "notebooks" / "01-planted-error.html").exists(), \
+        "a page was written for the failing notebook"

@@ -1,6 +1,6 @@
 """The families' material: tables and one-page summaries drawn from the families' data.
 
-Notebook 8 (*For families*) and ``tools/family_summaries.py`` use these functions, so a
+Notebook 9 (*For families*) and ``tools/family_summaries.py`` use these functions, so a
 family reads the same words in the notebook and on the printed page:
 
     from widgets.families import urgent_signs, fever_bands, care_questions, vaccine_guidance
@@ -340,7 +340,7 @@ def summary_html(condition) -> str:
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{PRINT_CSS}</style>"
             f"</head><body><main><h1>{_e(spec['title'])}</h1>"
             "<p class=\"small\">A one-page summary for families from the Immune Balance teaching series "
-            "(notebook 8, <em>For families</em>).</p>"
+            "(notebook 9, <em>For families</em>).</p>"
             f"{body}</main></body></html>\n")
 
 

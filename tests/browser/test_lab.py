@@ -278,7 +278,7 @@ def test_scenario_toggle_changes_chart_and_disorders(browser, lab):
 
 
 def test_therapy_route_and_dose_change_the_trough(browser, lab):
-    page, _ = _open(browser, lab, "06-immunoglobulin-therapy.ipynb")
+    page, _ = _open(browser, lab, "06-immunoglobulin-replacement.ipynb")
     try:
         _run_all(page)
         app = _app_with(page, "SCIG")
