@@ -30,8 +30,9 @@ fi
 echo "==> Installing the pinned dependencies (requirements.lock, hash-checked)"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 # Packages the pins have dropped, removed from environments made before (pip install -r only adds):
-# jupyterlab-slideshow replaced jupyterlab-rise and its jupyterlab-mathjax3 for live slides.
-for dropped in jupyterlab-rise jupyterlab-mathjax3; do
+# jupyterlab-slideshow replaced jupyterlab-rise and its jupyterlab-mathjax3 for live slides;
+# sphinxcontrib-bibtex (and what only it needed) was never used: references come from data/sources.csv.
+for dropped in jupyterlab-rise jupyterlab-mathjax3 sphinxcontrib-bibtex pybtex-docutils pybtex latexcodec; do
     if "$venv/bin/python" -m pip show --quiet "$dropped" >/dev/null 2>&1; then
         echo "==> Removing $dropped (no longer pinned)"
         "$venv/bin/python" -m pip uninstall --quiet --yes "$dropped"
