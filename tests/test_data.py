@@ -845,3 +845,105 @@ def test_no_ten_word_run_copied_from_the_seeds():
         w = words(path.read_text(encoding="utf-8"))
         copied = [" ".join(w[i:i + 10]) for i in range(len(w) - 9) if tuple(w[i:i + 10]) in shingles]
         assert not copied, f"{path.name}: {copied[:3]}"
+
+
+# --------------------------------------------------------------------------
+# adverse_effects.csv: what a family reads about the risks of IVIG and SCIG
+# --------------------------------------------------------------------------
+
+ADVERSE_EFFECTS = ["infusion_reaction", "headache", "aseptic_meningitis", "haemolysis", "thrombosis",
+                   "acute_kidney_injury", "anaphylaxis", "scig_site_reaction"]
+
+
+def _effects():
+    return load("adverse_effects").set_index("effect_id")
+
+
+def test_adverse_effects_cover_every_risk_the_notebook_discusses():
+    assert set(ADVERSE_EFFECTS) <= set(_effects().index)
+
+
+def test_adverse_effects_boxed_warnings_match_the_labels():
+    e = _effects()
+    # US labels: IVIG boxed warning = thrombosis + renal failure; SCIG (Hizentra) = thrombosis only
+    assert set(e.index[e["boxed_warning"] == "yes"]) == {"thrombosis", "acute_kidney_injury"}
+    assert e.loc["thrombosis", "route"] == "both"
+    assert e.loc["acute_kidney_injury", "route"] == "IVIG"
+    assert e.loc["scig_site_reaction", "route"] == "SCIG"
+
+
+def test_every_adverse_effect_frequency_says_what_it_counts():
+    """A percentage without 'per' (people or infusions) misleads: the two differ tenfold."""
+    for effect_id, row in _effects().iterrows():
+        has_number = not (math.isnan(row["frequency_low_pct"]) and math.isnan(row["frequency_high_pct"]))
+        assert has_number == bool(row["per"]), f"{effect_id}: fill 'per' exactly when a frequency is given"
+        assert row["frequency_text"].strip(), effect_id
+
+
+def test_adverse_effects_describe_and_never_prescribe():
+    """Education, not advice: what_helps describes what sources and care teams do, never a dose for the reader."""
+    dose = re.compile(r"\d\s*(mg|g|ml|mL)\b|\bper kg\b", re.IGNORECASE)
+    for effect_id, row in _effects().iterrows():
+        text = row["what_helps"]
+        assert not dose.search(text), f"{effect_id}: what_helps names a dose: {text!r}"
+        assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), f"{effect_id}: what_helps addresses the reader"
+
+
+def test_spot_adverse_effect_figures_match_their_sources():
+    e = _effects()
+    # CMAJ review table: flu-like syndrome 1-15%; Kato 2021: 4.9% of patients, 2.5% of infusions
+    assert tuple(e.loc["infusion_reaction", ["frequency_low_pct", "frequency_high_pct"]]) == (1, 15)
+    assert "4.9" in e.loc["infusion_reaction", "frequency_text"] and "2.5" in e.loc["infusion_reaction", "frequency_text"]
+    # Gammagard Liquid IV trial: headache after 94 of 1,812 infusions (5.2%), 29 of 61 patients (47.5%)
+    assert (e.loc["headache", "frequency_low_pct"], e.loc["headache", "per"]) == (5.2, "infusions")
+    assert "94 of 1,812" in e.loc["headache", "frequency_text"] and "47.5" in e.loc["headache", "notes"]
+    # Bharath 2015: aseptic meningitis in 0.60% of patients and 0.067% of infusions
+    assert tuple(e.loc["aseptic_meningitis", ["frequency_low_pct", "frequency_high_pct", "per"]]) == (0.6, 0.6, "patients")
+    assert "0.067%" in e.loc["aseptic_meningitis", "frequency_text"]
+    # Ammann 2016: thromboembolic events reported in 0.5% to 15% of patients treated with IVIG
+    assert tuple(e.loc["thrombosis", ["frequency_low_pct", "frequency_high_pct", "per"]]) == (0.5, 15, "patients")
+    # Martinez 2021: 7.3 moderate or severe anaphylactic events per 10,000 IVIG administrations
+    assert (e.loc["anaphylaxis", "frequency_high_pct"], e.loc["anaphylaxis", "per"]) == (0.073, "infusions")
+    # MMWR 1999 / FDA 1999: kidney failure known from reports only, so no rate
+    assert math.isnan(e.loc["acute_kidney_injury", "frequency_high_pct"])
+    assert "120 reports" in e.loc["acute_kidney_injury", "frequency_text"]
+    # SCIG site reactions: Borte 2016 (35.4% of patients) to Kanegane 2014 (20 of 25, 80%)
+    assert tuple(e.loc["scig_site_reaction", ["frequency_low_pct", "frequency_high_pct", "per"]]) == (35.4, 80, "patients")
+
+
+def _effect_row(data_dir, effect_id):
+    rows = read_rows(data_dir / "adverse_effects.csv")
+    return [r[0] for r in rows[1:]].index(effect_id)
+
+
+def test_adverse_effects_low_above_high_is_refused(data_copy):
+    line = set_cell(data_copy / "adverse_effects.csv", _effect_row(data_copy, "thrombosis"),
+                    "frequency_low_pct", "20")
+    expect_error(data_copy, "adverse_effects", f"adverse_effects.csv, line {line}", "frequency_high_pct",
+                 "frequency_high_pct >= frequency_low_pct")
+
+
+def test_adverse_effects_percentage_above_100_is_refused(data_copy):
+    line = set_cell(data_copy / "adverse_effects.csv", _effect_row(data_copy, "scig_site_reaction"),
+                    "frequency_high_pct", "180")
+    expect_error(data_copy, "adverse_effects", f"line {line}", "'frequency_high_pct'", "<= 100")
+
+
+def test_adverse_effects_unknown_source_id_is_refused(data_copy):
+    line = set_cell(data_copy / "adverse_effects.csv", _effect_row(data_copy, "headache"),
+                    "source_ids", "gammagard_pi_safety;ivig_blog_2024")
+    expect_error(data_copy, "adverse_effects", f"line {line}", "'source_ids'", "ivig_blog_2024", "sources.csv")
+
+
+def test_adverse_effects_unknown_route_is_refused(data_copy):
+    line = set_cell(data_copy / "adverse_effects.csv", _effect_row(data_copy, "anaphylaxis"), "route", "IM")
+    expect_error(data_copy, "adverse_effects", f"line {line}", "'route'", "IVIG, SCIG, both", "'IM'")
+
+
+def test_adverse_effects_unknown_per_and_seriousness_are_refused(data_copy):
+    path = data_copy / "adverse_effects.csv"
+    line = set_cell(path, _effect_row(data_copy, "headache"), "per", "people")
+    expect_error(data_copy, "adverse_effects", f"line {line}", "'per'", "patients, infusions, not stated")
+    set_cell(path, _effect_row(data_copy, "headache"), "per", "infusions")
+    line = set_cell(path, _effect_row(data_copy, "haemolysis"), "seriousness", "rare")
+    expect_error(data_copy, "adverse_effects", f"line {line}", "'seriousness'", "common-mild")

@@ -220,6 +220,31 @@ SCHEMAS: dict[str, Schema] = {
         ordered=(("dose_g_per_kg_min", "dose_g_per_kg_max"),),
         description="What immunoglobulin is given for, by which route and dose.",
     ),
+    # Adverse effects of immunoglobulin therapy (notebook 07, show_table("adverse_effects")).
+    # Frequencies are percentages as a source states them; `per` says what they count
+    # (people or infusions: the two differ a lot); blank numbers and `per` = no rate known.
+    "adverse_effects": Schema(
+        columns={
+            "effect_id": Column("slug"),
+            "effect": Column(),
+            "route": Column(allowed=("IVIG", "SCIG", "both")),
+            "seriousness": Column(allowed=("common-mild", "uncommon", "rare-serious")),
+            "boxed_warning": Column(allowed=("yes", "no")),
+            "when_it_happens": Column(),
+            "frequency_text": Column(),
+            "frequency_low_pct": Column("number", required=False, min=0, max=100),
+            "frequency_high_pct": Column("number", required=False, min=0, max=100),
+            "per": Column(required=False, allowed=("patients", "infusions", "not stated")),
+            "who_is_at_higher_risk": Column(),
+            "what_helps": Column(),
+            "warning_signs": Column(),
+            "source_ids": SOURCE_IDS,
+            "notes": Column(required=False),
+        },
+        key=("effect_id",),
+        ordered=(("frequency_low_pct", "frequency_high_pct"),),
+        description="Adverse effects of IVIG and SCIG: how often, for whom, what helps, when to get help.",
+    ),
     "reference_ranges": Schema(
         columns={
             "analyte": Column(allowed=ANALYTES),
