@@ -330,7 +330,7 @@ SCHEMAS: dict[str, Schema] = {
         key=("claim_id",),
         description="The claim register: facts and numbers stated in notebook prose, with sources.",
     ),
-    # Families' tables (notebook 08 and the printable summaries, tools/family_summaries.py).
+    # Families' tables (notebook 09 and the printable summaries, tools/family_summaries.py).
     "urgent_signs": Schema(
         columns={
             "sign_id": Column("slug"),
