@@ -52,6 +52,22 @@ def test_tables_show_readable_headings_not_column_names():
                            rename={"short_name": "disorder"}).df.columns) == ["disorder"]
 
 
+def test_table_text_reads_left_to_right_and_numbers_stay_lined_up():
+    """JupyterLab right-aligns every table cell; sentences in a ragged-left column are hard to read."""
+    import re
+
+    from widgets.display import show_table
+
+    html = show_table("disorders", where={"disorder_id": ["cvid", "alps"]},
+                      columns=["short_name", "prevalence_per_100k"])._repr_html_()
+    cells = re.findall(r"<td([^>]*)>(.*?)</td>", html, flags=re.S)
+    words = [attrs for attrs, text in cells if re.search(r"[A-Za-z]", text)]
+    numbers = [attrs for attrs, text in cells if text.strip() and not re.search(r"[A-Za-z]", text)]
+    assert words and all("text-align:left" in a for a in words), "text cells must be left-aligned"
+    assert numbers and not any("text-align:left" in a for a in numbers), "numbers keep their alignment"
+    assert 'style="text-align: left;"' in html.split("</thead>")[0], "headings sit over left-aligned text"
+
+
 def test_dot_matrix_maps_offer_the_same_content_as_a_table():
     from widgets.charts import show_chart
     from widgets.charts.maps import plot_symptom_map, plot_treatment_map

@@ -11,6 +11,7 @@ instead, so a notebook cell shows what went wrong in plain words.
 from __future__ import annotations
 
 import html
+import re
 import math
 
 __all__ = ["show_table", "Table", "Message", "readable_heading"]
@@ -34,6 +35,20 @@ class Message:
         return f"Message: {self.text}"
 
 
+_NUMBER_CELL = re.compile(r"[\s\d.,%<>≥≤+\-–−]*")
+
+
+def _left_align_text(body: str) -> str:
+    """Cells holding words read left to right (JupyterLab right-aligns every table cell by default);
+    numbers keep the right alignment that lines up their digits."""
+    def cell(m):
+        content = m.group(1)
+        if _NUMBER_CELL.fullmatch(content):
+            return m.group(0)
+        return f'<td style="text-align:left">{content}</td>'
+    return re.sub(r"<td>(.*?)</td>", cell, body, flags=re.S)
+
+
 class Table:
     """A displayable table: ``.df`` (the rows), ``.caption``, HTML with a sources line."""
 
@@ -45,8 +60,9 @@ class Table:
         self.source_ids = list(source_ids)
 
     def _repr_html_(self):
-        body = self.df.to_html(index=False, escape=True, border=0, na_rep="",
+        body = self.df.to_html(index=False, escape=True, border=0, na_rep="", justify="left",
                                float_format=_fmt_number, classes="ib-table")
+        body = _left_align_text(body)
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         if cap:
             body = body.replace(">", ">" + cap, 1)
