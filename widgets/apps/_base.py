@@ -9,7 +9,6 @@ the lower layers (``ValueError``, ``DataError``) are caught and shown in
 from __future__ import annotations
 
 import html
-import io
 import os
 
 import ipywidgets as ipw
@@ -18,7 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from widgets.charts.render import png_metadata
-from widgets.charts.style import series_style
+from widgets.charts.redraw import Redrawer
+from widgets.charts.style import in_presentation, series_style
 
 
 def _data_error():
@@ -134,30 +134,42 @@ class FigureApp(ipw.VBox):
     """Base class: owns ``self.figure``, ``self.image``, ``self.caption``, ``self.status``."""
 
     figsize = (8, 4.5)
+    # the image is shown at most this wide (see ``self.image``'s layout): wider figures are
+    # rendered at a lower DPI so that no pixel is drawn and sent only to be scaled away
+    max_width_px = 1000
 
     def __init__(self, children=(), **kwargs):
         super().__init__(children=list(children), **kwargs)
 
     # -- figure -----------------------------------------------------------
     def _init_figure(self, nrows=1, ncols=1, figsize=None, **gridspec_kw):
+        figsize = figsize or self.figsize
         with series_style():
-            self.figure = Figure(figsize=figsize or self.figsize, layout="constrained")
+            self.figure = Figure(figsize=figsize, layout="constrained")
+            self.figure.set_dpi(min(self.figure.dpi, self.max_width_px / figsize[0]))
             FigureCanvasAgg(self.figure)
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
                                         gridspec_kw=gridspec_kw or None)
-        self.image = ChartImage(format="png", layout=ipw.Layout(width="100%", max_width="1000px"))
-        self.caption = ipw.HTML(layout=ipw.Layout(max_width="1000px"))
+        if in_presentation():
+            # projected fonts are larger: a long title wraps inside the figure instead of
+            # running off it (as show_chart does)
+            for ax in axes.ravel():
+                for title in (ax.title, ax._left_title, ax._right_title):
+                    title.set_wrap(True)
+        self.redrawer = Redrawer(self.figure)
+        self.image = ChartImage(format="png", layout=ipw.Layout(width="100%", max_width=f"{self.max_width_px}px"))
+        self.caption = ipw.HTML(layout=ipw.Layout(max_width=f"{self.max_width_px}px"))
         self.caption.add_class("ib-chart-caption")  # decks hide it: the image carries the same text
         self.status = ipw.HTML(status_html())
         self.render_count = 0
         return axes.ravel().tolist()
 
     def _layout_signature(self):
-        """What decides the margins: titles, legends and the widest tick labels."""
-        sig = []
+        """What decides the margins: titles, axis labels and legends (``texts``) and the widest
+        tick label of each axis (``ticks``, in characters)."""
+        texts, ticks = [], []
         for ax in self.figure.axes:
             legend = ax.get_legend()
-            ticks = []
             for axis in (ax.xaxis, ax.yaxis):
                 try:
                     lo, hi = axis.get_view_interval()
@@ -166,31 +178,46 @@ class FigureApp(ipw.VBox):
                     ticks.append(max((len(t) for t in labels), default=0))
                 except Exception:  # exotic axes: fall back to always re-laying out
                     ticks.append(None)
-            sig.append((ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel(), tuple(ticks),
-                        max((len(t.get_text()) for t in legend.get_texts()), default=0)
-                        if legend else 0))
-        return tuple(sig)
+            texts.append((ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel(),
+                          max((len(t.get_text()) for t in legend.get_texts()), default=0)
+                          if legend else 0))
+        return tuple(texts), tuple(ticks)
+
+    def _needs_layout(self) -> bool:
+        """Run the constrained layout again only when a title, axis label or legend changed, or
+        a tick label became wider than the margins were made for (narrower ones still fit, and
+        keeping the margins spares a full redraw)."""
+        texts, ticks = self._layout_signature()
+        last = getattr(self, "_layout_sig", None)
+        if last is not None and texts == last[0] and None not in ticks and None not in last[1] \
+                and all(now <= before for now, before in zip(ticks, last[1])):
+            return False
+        self._layout_sig = (texts, ticks)
+        return True
 
     def _render(self, alt: str):
         """Render the (updated) figure to PNG bytes and refresh the caption.
 
         The constrained layout (margins for labels and legends) is the slowest part
-        of a redraw, so it only runs when something that decides the margins changed;
-        otherwise the figure keeps the positions from the last layout.
+        of a full draw, so it only runs when something that decides the margins changed;
+        otherwise the figure keeps the positions from the last layout. Between layouts
+        ``self.redrawer`` redraws only the artists that changed on top of the picture of
+        the rest (``widgets.charts.redraw``), and skips drawing when nothing changed.
         """
-        sig = self._layout_signature()
-        if sig != getattr(self, "_layout_sig", None):
+        relayout = self._needs_layout()
+        if relayout:
             self.figure.set_layout_engine("constrained")
-            self._layout_sig = sig
         else:
             self.figure.set_layout_engine("none")
-        buf = io.BytesIO()
         with series_style():
             # in a deck build the PNG also records its smallest text size (the decks' legibility test)
-            self.figure.canvas.print_png(buf, pil_kwargs={"compress_level": 1}, metadata=png_metadata(self.figure))
+            png = self.redrawer.render(force_full=relayout, text=png_metadata(self.figure))
         self.image.tooltip = alt  # the image's accessible name (title), updated with every chart
-        self.image.value = buf.getvalue()
-        self.caption.value = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'
+        if png != self.image.value:
+            self.image.value = png
+        caption = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'
+        if caption != self.caption.value:
+            self.caption.value = caption
         self.render_count += 1
 
     # -- messages ---------------------------------------------------------

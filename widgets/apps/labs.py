@@ -64,12 +64,26 @@ class ImmunoglobulinLabExplorer(FigureApp):
         self.update()
         finish_for_static_pages(self)
 
-    def compute(self, values_mg_dl, age_years):
+    def _classify(self, analyte, value, age_years):
+        """``classify_immunoglobulin``, remembered per (analyte, value, age, data folder) for
+        this app: changing one box does not look up the other two ranges again."""
+        from widgets import data
         from widgets.models.clinical import classify_immunoglobulin
 
+        key = (analyte, value, age_years, str(data.DATA_DIR))
+        cache = self.__dict__.setdefault("_ig_cache", {})
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            cache[key] = classify_immunoglobulin(analyte, value, age_years)
+        return cache[key]
+
+    def compute(self, values_mg_dl, age_years):
         out = {}
+        self._raw = {}
         for analyte, value in values_mg_dl.items():
-            r = classify_immunoglobulin(analyte, float(value), float(age_years))
+            r = self._classify(analyte, float(value), float(age_years))
+            self._raw[analyte] = r
             out[analyte] = {"value_mg_dl": float(value), "status": r.status, "low": float(r.low),
                             "high": float(r.high), "age_band": r.age_band,
                             "source_ids": list(r.source_ids), "notes": list(getattr(r, "notes", ()))}
@@ -83,7 +97,7 @@ class ImmunoglobulinLabExplorer(FigureApp):
         age = float(self.age.value)
         try:
             result = self.compute(values, age)
-            plot_ig_levels(self.ax, values, age)
+            plot_ig_levels(self.ax, values, age, steady_axis=True, results=self._raw)
         except friendly_errors() as exc:
             self._fail(exc, "", notes=self._startup_notes)
             self._startup_notes = []

@@ -107,7 +107,8 @@ class NeutrophilCalculator(FigureApp):
             )
         clinical = _clinical()
         anc = float(clinical.anc_from_cbc(wbc_per_ul, neutrophil_pct, band_pct))
-        res = clinical.classify_anc(anc, age_years=age_years)
+        res = self._classify(anc, age_years)
+        self._anc_result = res
         return {
             "anc_per_ul": anc,
             "severity": res.severity,
@@ -121,6 +122,18 @@ class NeutrophilCalculator(FigureApp):
             "fever_warning": res.fever_warning,
         }
 
+    def _classify(self, anc, age_years):
+        """``classify_anc``, remembered per (count, age, data folder) for this app."""
+        from widgets import data
+
+        key = (anc, age_years, str(data.DATA_DIR))
+        cache = self.__dict__.setdefault("_anc_cache", {})
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            cache[key] = _clinical().classify_anc(anc, age_years=age_years)
+        return cache[key]
+
     def current_result(self):
         return self._result
 
@@ -128,7 +141,8 @@ class NeutrophilCalculator(FigureApp):
         try:
             result = self.compute(float(self.wbc.value), float(self.neutrophil_pct.value),
                                   float(self.band_pct.value), float(self.age.value))
-            plot_anc_gauge(self.ax, result["anc_per_ul"], age_years=result["age_years"])
+            plot_anc_gauge(self.ax, result["anc_per_ul"], age_years=result["age_years"],
+                           result=self._anc_result)
         except friendly_errors() as exc:
             self._fail(exc, "", notes=self._startup_notes)
             self._startup_notes = []

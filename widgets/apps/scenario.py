@@ -126,8 +126,16 @@ class ScenarioExplorer(FigureApp):
         """Run the model for sub-scenario ``name`` with ``overrides``; no drawing."""
         bal = _balance_model()
         name = name or self.variant.value
-        df = bal.simulate_scenario(name, days=self.days, **overrides)
-        summary = bal.scenario_summary(df)
+        key = (name, self.days, tuple(sorted(overrides.items())))
+        cache = self.__dict__.setdefault("_runs", {})
+        if key not in cache:  # a model run per set of inputs: going back to one costs nothing
+            if len(cache) > 64:
+                cache.clear()
+            df = bal.simulate_scenario(name, days=self.days, **overrides)
+            cache[key] = (df, bal.scenario_summary(df))
+        df, summary = cache[key]
+        df = df.copy()
+        summary = dict(summary)
         result = {"scenario": name, "direction": self.scenario.value, "parameters": overrides,
                   "df": df, "summary": summary}
         # the plotted curves, also reachable directly (result["pathogen"] is a Series by day)
@@ -181,7 +189,8 @@ class ScenarioExplorer(FigureApp):
         try:
             result = self.compute(**self.parameters())
             plot_scenario_timecourse(self.ax_time, result["df"],
-                                     title=f"{_label(result['scenario'])}: {self.days} days")
+                                     title=f"{_label(result['scenario'])}: {self.days} days",
+                                     steady_axis=True)
             plot_balance(self.ax_balance, result["summary"])
         except friendly_errors() as exc:
             self._fail(exc, "Could not run this scenario")

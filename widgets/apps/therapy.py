@@ -215,8 +215,7 @@ class IgTherapySimulator(FigureApp):
         out = []
         for reg in self.regimens():
             kwargs = dict(reg, weight_kg=float(self.weight.value), **self._pk_kwargs())
-            df = igg.igg_levels(days=days, **kwargs)
-            ss = igg.steady_state(**kwargs)
+            df, ss = self._run(igg, days, kwargs)
             trough = float(ss["trough_mg_dl"])
             if trough > MAX_PLAUSIBLE_TROUGH_MG_DL:
                 raise ValueError(
@@ -242,6 +241,17 @@ class IgTherapySimulator(FigureApp):
             })
         return {"target_trough_mg_dl": target, "own_igg_mg_dl": own, "days": days,
                 "regimens": out, "pneumonia_data_range": igg.pneumonia_data_range()}
+
+    def _run(self, igg, days, kwargs):
+        """``igg_levels`` and ``steady_state`` for these inputs, remembered for this app."""
+        key = (days, tuple(sorted(kwargs.items())))
+        cache = self.__dict__.setdefault("_runs", {})
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = (igg.igg_levels(days=days, **kwargs), igg.steady_state(**kwargs))
+        df, ss = cache[key]
+        return df.copy(), dict(ss)
 
     def _own_igg(self):
         """The own-IgG box as a number, or a ValueError with a message for families."""
@@ -308,6 +318,7 @@ class IgTherapySimulator(FigureApp):
             for i, reg in enumerate(result["regimens"]):
                 plot_igg_levels(self.ax, reg["df"], target_trough_mg_dl=result["target_trough_mg_dl"],
                                 label=reg["label"], slot=i, own_igg_mg_dl=result["own_igg_mg_dl"],
+                                steady_axis=True,
                                 title="Serum IgG: IVIG vs SCIG" if self.compare.value else None)
         except friendly_errors() as exc:
             self._fail(exc, "Could not simulate this regimen")

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.patches import Polygon, Rectangle
 
 from .style import (DIRECTION_STYLE, PALETTE, SERIES_STYLE, artists, fmt_num,
-                    remember, series_style, set_alt_text)
+                    nice_ceiling, remember, series_style, set_alt_text)
 
 TIMECOURSE_SERIES = ("pathogen", "effector", "regulation", "tissue_damage")
 
@@ -56,11 +56,13 @@ def timecourse_description(df) -> str:
     return text + " (model units)"
 
 
-def plot_scenario_timecourse(ax, df, title=None):
+def plot_scenario_timecourse(ax, df, title=None, steady_axis=False):
     """Pathogen, immune attack, regulation and tissue damage over time.
 
     ``df`` is the table returned by ``widgets.models.balance.simulate_scenario``
-    (indexed by ``day``).  Returns ``ax``.
+    (indexed by ``day``).  Returns ``ax``.  The y axis ends 5 % above the highest
+    curve; with ``steady_axis=True`` (the apps) it ends at the next round number above
+    that (``nice_ceiling``), so it stays put while a slider moves the curves a little.
     """
     _check_timecourse(df)
     days = _days(df)
@@ -89,7 +91,8 @@ def plot_scenario_timecourse(ax, df, title=None):
         top = max((float(np.nanmax(l.get_ydata())) for l in lines.values()
                    if l.get_visible() and len(l.get_ydata())), default=1.0)
         ax.set_xlim(days[0], days[-1])
-        ax.set_ylim(0, top * 1.05 if top > 0 else 1.0)
+        top = top * 1.05 if top > 0 else 1.0
+        ax.set_ylim(0, nice_ceiling(top) if steady_axis else top)
     set_alt_text(ax, timecourse_description(df))
     return ax
 

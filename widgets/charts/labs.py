@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .style import (PALETTE, SEVERITY_ORDER, SEVERITY_STYLE, STATUS_STYLE, artists,
-                    fmt_int, remember, series_style, set_alt_text)
+                    fmt_int, nice_ceiling, nice_floor, remember, series_style, set_alt_text)
 
 GAUGE_MIN = 10.0       # cells/µL, left edge of the log-scaled gauge
 GAUGE_MAX = 20000.0    # cells/µL, right edge
@@ -70,11 +70,33 @@ def _bands_from_table(table, age_years=None):
     return bands
 
 
-def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None):
+def _draw_bands(ax, a, bands, population):
+    """The coloured severity bands and their labels (replacing any drawn before)."""
+    for artist in a.get("band_artists", ()):
+        artist.remove()
+    a["bands"], a["band_artists"] = {}, []
+    for sev, low, high in bands:
+        st = SEVERITY_STYLE[sev]
+        left, right = max(low, GAUGE_MIN), min(high, GAUGE_MAX)
+        if right <= left:
+            continue
+        a["bands"][sev] = ax.add_patch(Rectangle((left, 0), right - left, 0.6,
+                                                 facecolor=st["color"], hatch=st["hatch"],
+                                                 edgecolor="white", alpha=0.9))
+        label = ax.text(math.sqrt(left * right), 0.3, SEVERITY_LABEL[sev], ha="center",
+                        va="center", fontsize="small", fontweight="bold",
+                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none",
+                              "pad": 1.5})
+        a["band_artists"] += [a["bands"][sev], label]
+    a["bands_drawn"], a["population"] = tuple(bands), population
+
+
+def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None, result=None):
     """A horizontal gauge of neutrophil severity bands with a pointer at ``anc_per_ul``.
 
     The x axis is logarithmic (cells/µL) so the narrow low bands stay visible.
-    Returns ``ax``.
+    ``result`` (optional): the ``classify_anc`` result the caller already has for this
+    count and age, so it is not looked up twice. Returns ``ax``.
     """
     from widgets.models.clinical import classify_anc
 
@@ -84,13 +106,14 @@ def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None):
         raise ValueError(f"ANC must be a number of cells/µL, got {anc_per_ul!r}") from None
     if math.isnan(anc) or anc < 0:
         raise ValueError(f"ANC must be 0 or more cells/µL, got {anc_per_ul!r}")
-    result = classify_anc(anc, age_years=age_years)
-    if bands is None:
-        bands = anc_bands(age_years)
+    if result is None or float(result.anc_per_ul) != anc:
+        result = classify_anc(anc, age_years=age_years)
     shown = min(max(anc, GAUGE_MIN * 1.05), GAUGE_MAX * 0.95)
     with series_style():
         a = artists(ax, "anc")
         if a is None:
+            if bands is None:
+                bands = anc_bands(age_years)
             a = {"bands": {}}
             ax.set_xscale("log")
             ax.set_xlim(GAUGE_MIN, GAUGE_MAX)
@@ -102,18 +125,7 @@ def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None):
             ax.set_xticks(ticks)
             ax.set_xticklabels([fmt_int(t) for t in ticks])
             ax.minorticks_off()
-            for sev, low, high in bands:
-                st = SEVERITY_STYLE[sev]
-                left, right = max(low, GAUGE_MIN), min(high, GAUGE_MAX)
-                if right <= left:
-                    continue
-                a["bands"][sev] = ax.add_patch(Rectangle((left, 0), right - left, 0.6,
-                                                         facecolor=st["color"], hatch=st["hatch"],
-                                                         edgecolor="white", alpha=0.9))
-                ax.text(math.sqrt(left * right), 0.3, SEVERITY_LABEL[sev], ha="center",
-                        va="center", fontsize="small", fontweight="bold",
-                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none",
-                              "pad": 1.5})
+            _draw_bands(ax, a, bands, result.population)
             (a["pointer"],) = ax.plot([shown], [0.75], marker="v", markersize=16,
                                       color="black", linestyle="none")
             (a["stem"],) = ax.plot([shown, shown], [-0.05, 0.65], color="black", linewidth=2.5)
@@ -124,6 +136,11 @@ def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None):
             a["threshold_label"] = ax.text(1500, -0.35, "", ha="right", va="top",
                                            fontsize="small")
             remember(ax, "anc", a)
+        elif bands is not None and tuple(bands) != a["bands_drawn"]:
+            _draw_bands(ax, a, bands, result.population)
+        elif bands is None and a["population"] != result.population:
+            # an infant's bands differ from those of everyone older (no "mild" band, a lower cut-off)
+            _draw_bands(ax, a, anc_bands(age_years), result.population)
         a["pointer"].set_data([shown], [0.75])
         a["stem"].set_data([shown, shown], [-0.05, 0.65])
         a["label"].set_position((shown, 0.95))
@@ -155,16 +172,20 @@ def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None):
 ANALYTE_ORDER = ("IgG", "IgA", "IgM")
 
 
-def _classify_all(values_mg_dl, age_years):
+def _classify_all(values_mg_dl, age_years, known=None):
     from widgets.models.clinical import classify_immunoglobulin
 
     if not isinstance(values_mg_dl, dict) or not values_mg_dl:
         raise ValueError("values_mg_dl must be a dict like {'IgG': 800, 'IgA': 120, 'IgM': 90}")
+    known = known or {}
     results = []
     for analyte, value in values_mg_dl.items():
         if value is None:
             continue
-        results.append((analyte, float(value), classify_immunoglobulin(analyte, float(value), age_years)))
+        res = known.get(analyte)
+        if res is None or float(res.value_mg_dl) != float(value) or float(res.age_years) != float(age_years):
+            res = classify_immunoglobulin(analyte, float(value), age_years)
+        results.append((analyte, float(value), res))
     if not results:
         raise ValueError("values_mg_dl has no values to show")
     order = {a.lower(): i for i, a in enumerate(ANALYTE_ORDER)}
@@ -172,13 +193,17 @@ def _classify_all(values_mg_dl, age_years):
     return results
 
 
-def plot_ig_levels(ax, values_mg_dl, age_years, title=None):
+def plot_ig_levels(ax, values_mg_dl, age_years, title=None, steady_axis=False, results=None):
     """Each immunoglobulin value as a marker on its age-specific reference range.
 
     ``values_mg_dl`` maps analyte (``IgG``, ``IgA``, ``IgM``) to mg/dL.  Ranges come
     from ``classify_immunoglobulin`` (data/reference_ranges.csv).  Log-scaled x axis.
+    With ``steady_axis=True`` (the apps) the x axis starts and ends at round numbers
+    (``nice_floor`` / ``nice_ceiling``), so it stays put while a value changes a little.
+    ``results`` (optional): ``{analyte: IgResult}`` the caller already has for these values
+    and this age, so the ranges are not looked up twice.
     """
-    results = _classify_all(values_mg_dl, age_years)
+    results = _classify_all(values_mg_dl, age_years, results)
     n = len(results)
     ys = np.arange(n)[::-1].astype(float)
     lows = [r[2].low for r in results]
@@ -187,6 +212,8 @@ def plot_ig_levels(ax, values_mg_dl, age_years, title=None):
     positive = [v for v in lows + highs + vals if v and v > 0]
     x_min = max(min(positive) / 3, 0.5)
     x_max = max(positive) * 4
+    if steady_axis:
+        x_min, x_max = nice_floor(x_min, (1.0, 2.0, 5.0)), nice_ceiling(x_max, (1.0, 2.0, 5.0, 10.0))
     with series_style():
         a = artists(ax, "ig")
         if a is not None and len(a["rows"]) != n:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import math
 import os
 
 import matplotlib as mpl
@@ -184,6 +185,38 @@ def remember(ax, key: str, value):
         ax.ib_artists = store
     store[key] = value
     return value
+
+
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(value: float, steps=NICE_STEPS) -> float:
+    """The smallest "round" number (``steps`` times a power of ten) at or above ``value``.
+
+    Interactive apps use it for an axis limit, so that the axis stays put while a slider
+    moves the data a little (the reader can compare curves) and changes only when the data
+    outgrow it. ``nice_ceiling(8.7) == 10``, ``nice_ceiling(1234) == 1500``.
+    """
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        return value
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in steps:
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power
+
+
+def nice_floor(value: float, steps=NICE_STEPS) -> float:
+    """The largest "round" number (``steps`` times a power of ten) at or below ``value``."""
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        return value
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in reversed(steps):
+        if step * power <= value * (1 + 1e-12):
+            return step * power
+    return power
 
 
 def fmt_int(value) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 
-from .style import PALETTE, artists, fmt_int, remember, series_style, set_alt_text
+from .style import PALETTE, artists, fmt_int, nice_ceiling, remember, series_style, set_alt_text
 
 # line looks for up to four regimens on one Axes (colour + line style)
 REGIMEN_STYLES = (
@@ -47,7 +47,7 @@ def igg_description(df, target_trough_mg_dl=None, label=None, own_igg_mg_dl=None
 
 
 def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, slot=None,
-                    own_igg_mg_dl=None):
+                    own_igg_mg_dl=None, steady_axis=False):
     """Serum IgG (mg/dL) against day, with the teaching target trough as a shaded band.
 
     ``own_igg_mg_dl`` (optional) draws the patient's own IgG as a dotted line, so the
@@ -58,7 +58,9 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
     ``slot`` (optional) names the line independently of its legend text, so an app
     can relabel a line ("IVIG 400 mg/kg ...") without creating a new one.
     Lines made invisible (``line.set_visible(False)``) are left out of the scaling
-    and the legend.
+    and the legend. The y axis ends 15 % above the highest level; with ``steady_axis=True``
+    (the apps) at the next round number above that (``nice_ceiling``), so it stays put
+    while a box changes the curve a little.
     """
     _check_levels(df)
     if own_igg_mg_dl is not None:
@@ -127,7 +129,7 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
             top = max(top, target_trough_mg_dl)
         all_days = np.concatenate([np.asarray(l.get_xdata(), float) for l in lines])
         ax.set_xlim(float(all_days.min()), float(all_days.max()))
-        ax.set_ylim(0, top * 1.15)
+        ax.set_ylim(0, nice_ceiling(top * 1.15) if steady_axis else top * 1.15)
         handles = [l for l in lines]
         if own is not None and own.get_visible():
             own.set_xdata([float(all_days.min()), float(all_days.max())])
