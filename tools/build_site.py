@@ -135,11 +135,12 @@ def _exporter_urls():
 def export_slides(nb, path: Path, dest: Path) -> Path:
     exporter = SlidesExporter(template_name="ib-reveal", extra_template_basedirs=[str(TEMPLATES)],
                               reveal_url_prefix="vendor/reveal.js", reveal_theme="white",
-                              reveal_transition="none", reveal_scroll=True, reveal_number="c/t",
+                              reveal_transition="none", reveal_scroll=False, reveal_number="c/t",
                               reveal_width="1280", reveal_height="760",
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               font_awesome_url="", **_exporter_urls())
     nb, _ = TagRemovePreprocessor(remove_cell_tags=SLIDE_REMOVED_TAGS).preprocess(nbformat.from_dict(nb), {})
+    nb = charts_on_their_own_slides(fold_widget_explanations(nb))
     nb = quiz_one_question_per_slide(chart_descriptions_in_notes(nb))
     body, _ = exporter.from_notebook_node(nb, resources={"ib_assets": "vendor",
                                                          "metadata": {"name": title_of(nb)}})
@@ -149,6 +150,123 @@ def export_slides(nb, path: Path, dest: Path) -> Path:
 
 
 ALT = re.compile(r'<img\b[^>]*\balt="([^"]{20,})"')
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+NEW_SLIDE = {"slide", "subslide"}
+
+
+def _slide_type(cell):
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+def _widget_shows_image(states: dict, model_id: str, seen=None) -> bool:
+    """Whether the widget (or any widget inside it) is an image: a chart drawn by an app."""
+    seen = set() if seen is None else seen
+    if model_id in seen or model_id not in states:
+        return False
+    seen.add(model_id)
+    model = states[model_id]
+    if model.get("model_name") == "ImageModel":
+        return True
+    children = model.get("state", {}).get("children", [])
+    return any(_widget_shows_image(states, c.removeprefix("IPY_MODEL_"), seen) for c in children)
+
+
+def shows_chart(cell, states: dict) -> bool:
+    """A code cell whose output is a chart: an image, or a widget that holds one."""
+    if cell.cell_type != "code":
+        return False
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if "image/png" in data or "<img" in str(data.get("text/html", "")):
+            return True
+        view = data.get(WIDGET_VIEW)
+        if view and _widget_shows_image(states, view.get("model_id", "")):
+            return True
+    return False
+
+
+FOLD_CHARS = 240  # a widget's text under its chart longer than this folds away in a deck
+
+
+def _plain_text(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def fold_widget_explanations(nb):
+    """In a deck a widget's chart keeps the slide: a long text under the chart (the numbers in
+    words, what they mean, the sources) folds away behind "Show the explanation", as a quiz
+    answer does, so the chart need not shrink below legible size. A panel that opens with its
+    own heading stays open (the scenario explorer's panel names the view its toggle shows)."""
+    states = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for model in states.values():
+        children = [states.get(c.removeprefix("IPY_MODEL_"), {})
+                    for c in model.get("state", {}).get("children", [])]
+        below_chart = False
+        for child in children:
+            if child.get("model_name") == "ImageModel":
+                below_chart = True
+                continue
+            state = child.get("state", {})
+            value = state.get("value", "")
+            if (below_chart and child.get("model_name") == "HTMLModel" and isinstance(value, str)
+                    and "ib-chart-caption" not in state.get("_dom_classes", [])
+                    and not re.match(r"\s*<div[^>]*>\s*<h\d", value)
+                    and len(_plain_text(value)) > FOLD_CHARS and "ib-widget-more" not in value):
+                state["value"] = (f'<details class="ib-widget-more"><summary>Show the explanation</summary>'
+                                  f"{value}</details>")
+    return nb
+
+
+def _heading_of(cell) -> str | None:
+    for line in cell.source.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
+    return None
+
+
+def charts_on_their_own_slides(nb):
+    """In a deck every chart gets a slide to itself, under its slide's heading, so it can fill the
+    screen and its text stay legible from the back row: the words before it (a prediction, what to
+    look at) stay on their slide, the chart (or the widget that draws one) follows on a sub-slide,
+    and the words after it on a further sub-slide, each under the same heading. A chart with
+    nothing but a heading before it stays where it is."""
+    states = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    cells, heading, crowded, after_chart = [], None, False, False
+    for cell in nb.cells:
+        kind = _slide_type(cell)
+        if kind in ("notes", "skip"):
+            cells.append(cell)
+            continue
+        chart = shows_chart(cell, states)
+        if kind in NEW_SLIDE:
+            heading = _heading_of(cell) if cell.cell_type == "markdown" else None
+        elif (chart and crowded) or after_chart:
+            cells += _own_subslide(cell, heading)
+            crowded, after_chart = not chart, chart
+            continue
+        cells.append(cell)
+        crowded = (kind not in NEW_SLIDE and not chart) or _has_words_besides_heading(cell)
+        after_chart = chart
+    nb.cells = cells
+    return nb
+
+
+def _has_words_besides_heading(cell) -> bool:
+    if cell.cell_type != "markdown":
+        return cell.cell_type == "code" and bool(cell.get("outputs"))
+    return any(line.strip() and not line.startswith("#") for line in cell.source.splitlines())
+
+
+def _own_subslide(cell, heading):
+    """``cell`` opening a sub-slide of its own, under ``heading`` repeated when there is one."""
+    if not heading:
+        cell.metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
+        return [cell]
+    cell.metadata.setdefault("slideshow", {})["slide_type"] = "-"
+    title = nbformat.v4.new_markdown_cell(f"### {heading}", metadata={"slideshow": {"slide_type": "subslide"},
+                                                                      "tags": ["ib-chart-heading"]})
+    return [title, cell]
 
 
 def chart_descriptions_in_notes(nb):
