@@ -208,3 +208,157 @@ def test_site_search_works_offline_and_from_a_plain_static_server(browser, built
     finally:
         page.close()
         server.shutdown()
+
+
+# ----------------------------------------------------------------------------- legibility of charts
+MIN_CHART_TEXT_PX = 16  # issue 16: at 1280x720 the smallest text of a chart is at least ~16 px on screen
+PROJECTOR = {"width": 1280, "height": 720}
+
+# The slide on screen: its heading's box, whether it scrolls, and every chart image on it with its
+# smallest text size in image pixels (known when the chart was drawn: show_chart's <img
+# data-ib-min-font-px>, or the "ib-min-font-px" text chunk of the PNG a widget shows) and the scale
+# it is displayed at (its width on screen over its width in pixels, so reveal.js's scaling to the
+# window and the fit step are both included). Images not on screen (another page of a Stack, a
+# folded table, a fragment not yet shown) are left out.
+SLIDE_CHARTS = """async (where) => {
+    const slide = document.querySelector(where);
+    const heading = slide.querySelector('h1, h2, h3, h4');
+    const box = heading ? heading.getBoundingClientRect() : null;
+    const found = [];
+    for (const img of slide.querySelectorAll('img')) {
+        const r = img.getBoundingClientRect();
+        if (!r.width || !img.naturalWidth || img.closest('.fragment:not(.visible)')) continue;
+        let px = parseFloat(img.getAttribute('data-ib-min-font-px'));
+        if (!px) {
+            const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+            const chunk = new TextDecoder('latin1').decode(bytes).match(/ib-min-font-px\\0([0-9.]+)/);
+            px = chunk ? parseFloat(chunk[1]) : null;
+        }
+        const figure = img.closest('figure');
+        found.push({px: px, scale: r.width / img.naturalWidth, top: r.top, bottom: r.bottom,
+                    alt: (img.alt || img.title || '').slice(0, 70),
+                    dotMatrix: !!(figure && figure.parentElement.querySelector('details.ib-chart-table'))});
+    }
+    return {slide: location.hash + ' "' + (heading ? heading.textContent.replace('\\u00b6', '').trim() : '') + '"',
+            headingTop: box ? box.top : null, headingBottom: box ? box.bottom : null,
+            scrolls: slide.scrollHeight > slide.clientHeight + 2, charts: found};
+}"""
+
+# The fit step (tools/slides/templates/ib-reveal) marks the slide on screen once it is laid out.
+FITTED = f"() => document.querySelector('{PRESENT}[data-ib-fit]') !== null"
+
+
+def chart_slides(page):
+    """Walk the whole deck (every slide and fragment); return what SLIDE_CHARTS finds on every
+    step that shows a chart, with each chart's smallest text in pixels on screen ("shown_px")."""
+    seen = {}
+    while True:
+        wait_for(page, FITTED, "the fit step to lay out the slide on screen")
+        shown = page.evaluate(SLIDE_CHARTS, PRESENT)
+        for chart in shown["charts"]:
+            chart["shown_px"] = None if chart["px"] is None else round(chart["px"] * chart["scale"], 1)
+        if shown["charts"]:
+            seen[shown["slide"]] = shown  # the last step of a slide: every fragment on screen
+        if not deck_next(page, NEXT):
+            return list(seen.values())
+
+
+_walked = {}
+
+
+def _chart_slides_of(browser, built_site, path):
+    """Every chart slide of a notebook's deck at 1280x720 (walked once per session)."""
+    if path.stem not in _walked:
+        deck = built_site / "slides" / f"{path.stem}.slides.html"
+        page, _ = _open_offline(browser, deck.as_uri())
+        try:
+            page.set_viewport_size(PROJECTOR)
+            _wait_for_reveal(page)
+            _walked[path.stem] = chart_slides(page)
+        finally:
+            page.close()
+    return _walked[path.stem]
+
+
+CHART_DECKS = [p for p in notebook_paths() if _draws_charts(p)]
+
+
+@pytest.mark.parametrize("path", CHART_DECKS, ids=lambda p: p.stem)
+def test_chart_slides_fit_the_screen_under_their_heading(browser, built_site, path):
+    """At 1280x720 a chart slide shows its heading and its whole chart without scrolling."""
+    deck = f"{path.stem}.slides.html"
+    slides = _chart_slides_of(browser, built_site, path)
+    assert slides, f"{deck}: no chart found on any slide"
+    bad = []
+    for s in slides:
+        if s["headingTop"] is None or s["headingTop"] < 0 or s["headingBottom"] > PROJECTOR["height"]:
+            bad.append(f"{s['slide']}: heading not on screen (top {s['headingTop']})")
+        if s["scrolls"]:
+            bad.append(f"{s['slide']}: the slide is taller than the screen and scrolls")
+        for c in s["charts"]:
+            if c["top"] < 0 or c["bottom"] > PROJECTOR["height"]:
+                bad.append(f"{s['slide']}: chart {c['alt']!r} runs off the screen ({c['top']:.0f}-{c['bottom']:.0f} px)")
+    assert not bad, f"{deck} at 1280x720:\n  " + "\n  ".join(bad)
+
+
+def _small_text(slides, dot_matrix):
+    return [f"{s['slide']}: smallest text {c['shown_px']} px in {c['alt']!r}"
+            for s in slides for c in s["charts"]
+            if c["dotMatrix"] == dot_matrix and (c["shown_px"] is None or c["shown_px"] < MIN_CHART_TEXT_PX)]
+
+
+@pytest.mark.parametrize("path", CHART_DECKS, ids=lambda p: p.stem)
+def test_chart_text_is_legible_from_the_back_row(browser, built_site, path):
+    """At 1280x720 the smallest text of every chart on every slide is at least 16 px high on screen
+    (a chart that did not record its smallest text size fails too). The dot-matrix maps are
+    checked by the next test."""
+    slides = _chart_slides_of(browser, built_site, path)
+    small = _small_text(slides, dot_matrix=False)
+    assert not small, (f"{path.stem}.slides.html at 1280x720: chart text below {MIN_CHART_TEXT_PX} px "
+                       "(or not recorded), too small for the back row:\n  " + "\n  ".join(small))
+
+
+DOT_MATRIX_DECKS = [p for p in CHART_DECKS if "plot_symptom_map" in p.read_text(encoding="utf-8")
+                    or "plot_treatment_map" in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known gap (issue 16): the symptom and treatment maps put up to 32 disorders on one chart and "
+    "widgets/charts/maps.py draws their row and column labels at 6-8.5 pt, so even filling the slide "
+    "they show 6-12 px text. Reaching 16 px needs the maps themselves to change (fewer rows per map "
+    "or a presentation size for their labels); until then each map slide offers 'Show as table'. "
+    "strict: when the maps are fixed this test passes and the marker must go."))
+@pytest.mark.parametrize("path", DOT_MATRIX_DECKS, ids=lambda p: p.stem)
+def test_dot_matrix_maps_are_legible_from_the_back_row(browser, built_site, path):
+    slides = _chart_slides_of(browser, built_site, path)
+    assert any(c["dotMatrix"] for s in slides for c in s["charts"]), f"{path.stem}: no dot-matrix map found"
+    small = _small_text(slides, dot_matrix=True)
+    assert not small, (f"{path.stem}.slides.html at 1280x720: map text below {MIN_CHART_TEXT_PX} px:\n  "
+                       + "\n  ".join(small))
+
+
+def test_explorer_slide_keeps_its_heading_in_view_when_a_button_is_clicked(browser, built_site):
+    """Issue 16: notebook 2's explorer slide was taller than the screen, so it scrolled and clicking
+    a button pushed its heading off the top. At 1280x720 it now fits: after each click the
+    heading, the buttons and the whole chart are on screen and nothing scrolls."""
+    deck = built_site / "slides" / "02-immune-dysregulation.slides.html"
+    page, _ = _open_offline(browser, deck.as_uri())
+    try:
+        page.set_viewport_size(PROJECTOR)
+        _wait_for_reveal(page)
+        assert _advance_to(page, ".widget-toggle-button", has_text="Underactive") is not None
+        for label in ("Underactive", "Overactive", "Balanced"):
+            fits = page.get_attribute(PRESENT, "data-ib-fit")
+            page.locator(f"{PRESENT} .widget-toggle-button", has_text=label).first.click()
+            _wait_toggle_shows(page, f"{PRESENT} ", label)
+            wait_for(page, f"(old) => document.querySelector('{PRESENT}').getAttribute('data-ib-fit') !== old",
+                     f"the fit step to lay out the slide again after clicking {label}", arg=fits)
+            shown = page.evaluate(SLIDE_CHARTS, PRESENT)
+            page.screenshot(path=str(SCREENSHOTS / f"deck-02-explorer-{label.lower()}-1280x720.png"))
+            assert shown["headingTop"] is not None and 0 <= shown["headingTop"] < 100, \
+                f"after clicking {label} the slide's heading is off the top ({shown['headingTop']})"
+            assert not shown["scrolls"], f"after clicking {label} the explorer slide scrolls"
+            assert shown["charts"] and all(0 <= c["top"] and c["bottom"] <= PROJECTOR["height"]
+                                           for c in shown["charts"]), f"after clicking {label} the chart runs off the screen"
+    finally:
+        page.close()
