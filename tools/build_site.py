@@ -55,8 +55,8 @@ DISCLAIMER = ("Educational use only: Immune Balance teaches how the immune syste
               "it is not medical advice.")
 
 
-def notebooks(selected=None):
-    paths = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb"))
+def notebooks(selected=None, folder=None):
+    paths = sorted(p for p in Path(folder or ROOT / "notebooks").glob("*.ipynb"))
     if selected:
         wanted = {Path(s).name for s in selected}
         paths = [p for p in paths if p.name in wanted]
@@ -526,11 +526,10 @@ def write_if_changed(path: Path, text: str):
         path.write_text(text, encoding="utf-8")
 
 
-def prepare_site_source(paths, show_code=False) -> Path:
+def prepare_site_source(paths, show_code=False, src=SITE_SRC) -> Path:
     """Write build/site-src: conf.py, pages, prepared notebooks and the local widget scripts."""
     terms = {r["term"].lower(): r["term"] for r in read_csv("glossary")}
     sources = {r["id"]: r for r in read_csv("sources")}
-    src = SITE_SRC
     wanted = {f"{p.stem}.ipynb" for p in paths}
     nb_dir = src / "notebooks"
     nb_dir.mkdir(parents=True, exist_ok=True)
@@ -582,30 +581,39 @@ def fresh_cache(cache: Path):
         if cache.exists():
             print("==> widgets/ or data/ changed since the last site build: re-executing every notebook")
             shutil.rmtree(cache)
-        shutil.rmtree(BUILD / "site-doctrees", ignore_errors=True)
+        shutil.rmtree(cache.parent / "site-doctrees", ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(fingerprint + "\n")
 
 
-def build_site(paths, show_code=False):
-    src = prepare_site_source(paths, show_code)
-    fresh_cache(BUILD / "site-cache")
-    out = BUILD / "html"
+def failed_notebooks(log: str, paths) -> list:
+    """The notebooks a failed Sphinx run names in its warnings and errors, in series order."""
+    return [p.name for p in paths if re.search(rf"notebooks[/\\]{re.escape(p.stem)}(?:\.ipynb)?\b", log)]
+
+
+def build_site(paths, show_code=False, build=BUILD):
+    src = prepare_site_source(paths, show_code, build / "site-src")
+    fresh_cache(build / "site-cache")
+    out = build / "html"
     if out.exists() and not (out / ".buildinfo").exists():
         shutil.rmtree(out)  # an older, non-Sphinx site: start clean
-    env = dict(os.environ, MPLBACKEND="Agg", IB_SITE_CACHE=str(BUILD / "site-cache"))
+    env = dict(os.environ, MPLBACKEND="Agg", IB_SITE_CACHE=str(build / "site-cache"))
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-                           "-d", str(BUILD / "site-doctrees"), str(src), str(out)], cwd=ROOT, env=env)
+                           "-d", str(build / "site-doctrees"), str(src), str(out)], cwd=ROOT, env=env,
+                          stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(done.stderr)  # Sphinx's warnings and errors, as they would have appeared
     if done.returncode != 0:
-        sys.exit(f"The site build failed (exit {done.returncode}): see the warnings and errors above.")
+        named = failed_notebooks(done.stderr, paths)
+        where = f" in {', '.join(named)}" if named else ""
+        sys.exit(f"The site build failed (exit {done.returncode}){where}: see the warnings and errors above.")
     print(f"==> site in {out}/index.html ({time.perf_counter() - started:.0f} s)")
     return out
 
 
 # ----------------------------------------------------------------------------- main
-def build(kinds, selected=None, show_code=False):
-    paths = notebooks(selected)
+def build(kinds, selected=None, show_code=False, folder=None, build_dir=BUILD):
+    paths = notebooks(selected, folder)
     if not paths:
         sys.exit("no notebooks found to build")
     if "slides" in kinds:
@@ -621,7 +629,7 @@ def build(kinds, selected=None, show_code=False):
         (dest / "index.html").write_text(index_page("slides", entries), encoding="utf-8")
         print(f"==> slides in {dest}/index.html")
     if "html" in kinds:
-        build_site(notebooks(), show_code)  # the site always holds the whole series
+        build_site(notebooks(folder=folder), show_code, build_dir)  # the site always holds the whole series
 
 
 def main(argv=None):
@@ -630,9 +638,13 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="*")
     parser.add_argument("--show-code", action="store_true",
                         help="site: show every code cell's source instead of folding it away")
+    parser.add_argument("--notebooks-dir", type=Path, default=None,
+                        help="site: build from the notebooks in this folder (default: notebooks/)")
+    parser.add_argument("--build-dir", type=Path, default=BUILD,
+                        help="site: write site-src, site-cache and html under this folder (default: build/)")
     args = parser.parse_args(argv)
     kinds = ["slides", "html"] if args.kind == "all" else [args.kind]
-    build(kinds, args.notebooks, args.show_code)
+    build(kinds, args.notebooks, args.show_code, args.notebooks_dir, args.build_dir.resolve())
 
 
 if __name__ == "__main__":
