@@ -14,6 +14,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Scratch space for tests, so they never write to ~/.jupyter, ~/.ipython or ~/.cache.
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
+# make test runs on two pytest-xdist workers; TEST_WORKERS=0 runs it in one process, in file order.
+TEST_WORKERS ?= 2
 
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -39,14 +41,16 @@ lab: $(STAMP) ## Set up, then open the series in JupyterLab on 127.0.0.1 (port 8
 		--ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
 # The wall time goes to build/bench-suite.json for `make bench`; the exit status stays pytest's.
+# Every notebook runs under nbval once, offline, in tests/test_offline.py (so `notebooks` is not
+# collected a second time here); tests/conftest.py groups the tests for the two workers.
 test: export SUITE_PYTEST_ARGS := $(PYTEST_ARGS)
-test: $(STAMP) ## Set up, then run every test: unit tests and every notebook under nbval
+test: $(STAMP) ## Set up, then run every test (two workers): unit, browser and build tests, every notebook under nbval
 	@mkdir -p $(TEST_HOME)
 	@started=$$(date +%s); \
 	set -x; IPYTHONDIR=$(TEST_HOME)/ipython JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter-config \
 	JUPYTER_RUNTIME_DIR=$(TEST_HOME)/jupyter-runtime MPLCONFIGDIR=$(TEST_HOME)/matplotlib \
 	IMMUNE_BALANCE_PROGRESS_DIR=$(TEST_HOME)/progress \
-		$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=120 \
+		$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder \
 		-p no:cacheprovider $(PYTEST_ARGS); \
 	{ status=$$?; set +x; } 2>/dev/null; \
 	SUITE_SECONDS=$$(( $$(date +%s) - started )) SUITE_STATUS=$$status $(BIN)/python -c \

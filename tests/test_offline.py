@@ -70,9 +70,14 @@ def test_the_namespace_really_has_no_network(offline):
     assert outcome["loopback"] == "works"
 
 
-def test_every_notebook_passes_without_network(offline, tmp_path):
-    notebooks = notebook_paths()
-    assert notebooks, "no notebooks found"
+def test_the_series_has_notebooks_to_run_offline():
+    assert notebook_paths(), "no notebooks found"
+
+
+# One test per notebook, so that a failure names the notebook and `make test`'s two workers can
+# share the runs. This is also the suite's nbval pass over every notebook (make test runs no other).
+@pytest.mark.parametrize("notebook", notebook_paths(), ids=lambda p: p.stem)
+def test_every_notebook_passes_without_network(offline, tmp_path, notebook):
     home = tmp_path / "home"
     env = dict(
         os.environ, MPLBACKEND="Agg", HOME=str(home), IPYTHONDIR=str(home / "ipython"),
@@ -84,8 +89,8 @@ def test_every_notebook_passes_without_network(offline, tmp_path):
     env.pop("IMMUNE_BALANCE_RENDER", None)
     done = subprocess.run(
         [*offline, sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-cell-timeout=120",
-         "-p", "no:cacheprovider", "-q", *[str(p.relative_to(ROOT)) for p in notebooks]],
+         "-p", "no:cacheprovider", "-q", str(notebook.relative_to(ROOT))],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     tail = done.stdout[-4000:] + done.stderr[-2000:]
-    assert done.returncode == 0, f"the notebooks failed without network:\n{tail}"
+    assert done.returncode == 0, f"{notebook.name} failed without network:\n{tail}"
     assert " passed" in done.stdout and " failed" not in done.stdout, tail
