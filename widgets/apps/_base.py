@@ -12,6 +12,7 @@ import html
 import os
 
 import ipywidgets as ipw
+import matplotlib as mpl
 from traitlets import Unicode
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -145,8 +146,8 @@ class FigureApp(ipw.VBox):
     def _init_figure(self, nrows=1, ncols=1, figsize=None, **gridspec_kw):
         figsize = figsize or self.figsize
         with series_style():
-            self.figure = Figure(figsize=figsize, layout="constrained")
-            self.figure.set_dpi(min(self.figure.dpi, self.max_width_px / figsize[0]))
+            dpi = min(mpl.rcParams["figure.dpi"], self.max_width_px / figsize[0])
+            self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
             FigureCanvasAgg(self.figure)
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
                                         gridspec_kw=gridspec_kw or None)

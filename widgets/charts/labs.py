@@ -172,6 +172,11 @@ def plot_anc_gauge(ax, anc_per_ul, age_years=None, bands=None, title=None, resul
 ANALYTE_ORDER = ("IgG", "IgA", "IgM")
 
 
+def _tick_label(value, _pos=None):
+    """1000 -> '1,000' (a module-level function, so the figure can be copied with pickle)."""
+    return fmt_int(value)
+
+
 def _classify_all(values_mg_dl, age_years, known=None):
     from widgets.models.clinical import classify_immunoglobulin
 
@@ -224,7 +229,7 @@ def plot_ig_levels(ax, values_mg_dl, age_years, title=None, steady_axis=False, r
         if a is None:
             a = {"rows": []}
             ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_int(v)))
+            ax.xaxis.set_major_formatter(FuncFormatter(_tick_label))
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("Serum level (mg/dL, log scale)")
             ax.grid(True, axis="x", alpha=0.3, which="both")

@@ -1,0 +1,143 @@
+"""Fast redraws show exactly what a full redraw would (issue 17), and app figures drawn for
+projection keep long titles inside the picture (issue 16).
+
+An app redraws only the artists a change touched, on top of a saved picture of the rest
+(``widgets.charts.redraw``). A learner must never see the difference: after every change in
+these sequences the app's PNG is compared, pixel by pixel, with a full draw of a copy of the
+same figure.
+"""
+import io
+import pickle
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
+
+from widgets import (IgTherapySimulator, ImmunoglobulinLabExplorer, NeutrophilCalculator,
+                     ScenarioExplorer)
+from widgets.charts.style import PRESENT_ENV, artists
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def full_draw(figure) -> np.ndarray:
+    """A from-scratch draw of a copy of ``figure`` (same positions, every artist drawn)."""
+    copy = pickle.loads(pickle.dumps(figure))
+    FigureCanvasAgg(copy)
+    copy.set_dpi(figure.dpi)
+    copy.set_layout_engine("none")
+    for artist in copy.findobj():
+        artist.set_animated(False)
+    buf = io.BytesIO()
+    copy.canvas.print_png(buf)
+    return pixels(buf.getvalue())
+
+
+def scenario_moves(app):
+    for value in (0.9, 1.3, 0.6, 2.2, 2.4, 1.1, 1.15, 1.2):
+        yield lambda v=value: setattr(app.sliders["kill_rate"], "value", v)
+    yield lambda: setattr(app.scenario, "value", "overactive")
+    for value in (0.4, 0.45, 0.5):
+        yield lambda v=value: setattr(app.sliders["regulation_strength"], "value", v)
+    yield lambda: setattr(app.scenario, "value", "underactive")
+
+
+def therapy_moves(app):
+    for value in (300, 310, 320, 900, 910, 920, 930, 200):
+        yield lambda v=value: setattr(app.dose, "value", v)
+    yield lambda: setattr(app.route, "value", "SCIG")
+    yield lambda: setattr(app.target, "value", 900)
+    yield lambda: setattr(app.compare, "value", True)
+    for value in (14, 21):
+        yield lambda v=value: setattr(app.interval, "value", v)
+
+
+def neutrophil_moves(app):
+    for value in (500, 800, 1200, 3000, 3100, 3200, 40000):
+        yield lambda v=value: setattr(app.wbc, "value", v)
+    yield lambda: setattr(app.age, "value", 0.5)  # infant bands
+    for value in (2000, 2100, 2200):
+        yield lambda v=value: setattr(app.wbc, "value", v)
+
+
+def labs_moves(app):
+    for value in (25, 30, 35, 40, 300, 310, 5):
+        yield lambda v=value: setattr(app.values["IgM"], "value", v)
+    yield lambda: setattr(app.age, "value", 2)
+    for value in (900, 910, 920):
+        yield lambda v=value: setattr(app.values["IgG"], "value", v)
+
+
+@pytest.mark.parametrize("factory, moves", [
+    (ScenarioExplorer, scenario_moves),
+    (IgTherapySimulator, therapy_moves),
+    (NeutrophilCalculator, neutrophil_moves),
+    (ImmunoglobulinLabExplorer, labs_moves),
+], ids=["scenario", "therapy", "neutrophil", "labs"])
+def test_every_redraw_shows_what_a_full_redraw_shows(factory, moves):
+    app = factory()
+    for move in moves(app):
+        before, renders = app.image.value, app.render_count
+        move()
+        assert app.render_count == renders + 1, "every move in these sequences changes an input"
+        shown = pixels(app.image.value)
+        expected = full_draw(app.figure)
+        assert shown.shape == expected.shape
+        differ = int((shown != expected).any(axis=2).sum())
+        assert differ == 0, f"{app.redrawer.last_mode} redraw differs from a full draw in {differ} pixels"
+        assert app.image.value != before or app.redrawer.last_mode == "unchanged"
+    # the sequences are long enough that most redraws take the fast path
+    assert app.redrawer.counts["partial"] > app.redrawer.counts["full"]
+
+
+def test_a_change_that_leaves_the_chart_alone_draws_nothing():
+    app = NeutrophilCalculator(wbc_per_ul=6000, neutrophil_pct=55, band_pct=3, age_years=30)
+    app.wbc.value = 5000
+    png, renders = app.image.value, app.render_count
+    app.age.value = 40  # same count, same bands and cut-off: the same picture
+    assert app.render_count == renders + 1 and app.current_result()["age_years"] == 40
+    assert app.redrawer.last_mode == "unchanged"
+    assert app.image.value == png
+    app.age.value = 0.5  # an infant: other bands, so the picture changes
+    assert app.redrawer.last_mode != "unchanged" and app.image.value != png
+
+
+def test_the_gauge_shows_the_infant_bands_once_the_age_is_under_one_year():
+    app = NeutrophilCalculator(wbc_per_ul=2000, neutrophil_pct=55, band_pct=3, age_years=30)
+    bands = artists(app.ax, "anc")["bands"]
+    assert "mild" in bands
+    app.age.value = 0.5
+    bands = artists(app.ax, "anc")["bands"]
+    assert "mild" not in bands  # an infant's count of 1,160 is normal, not in a "mild" band
+    labels = {t.get_text() for t in app.ax.texts}
+    assert "Mild" not in labels
+    assert app.current_result()["severity"] == "normal"
+    app.age.value = 30
+    assert "mild" in artists(app.ax, "anc")["bands"]
+
+
+@pytest.mark.parametrize("factory", [ScenarioExplorer, IgTherapySimulator, NeutrophilCalculator,
+                                     ImmunoglobulinLabExplorer])
+def test_app_titles_stay_inside_the_figure_when_projected(factory, monkeypatch):
+    monkeypatch.setenv(PRESENT_ENV, "1")
+    app = factory()
+    renderer = app.figure.canvas.get_renderer()
+    right = app.figure.bbox.x1
+    titles = [t for ax in app.figure.axes for t in (ax.title, ax._left_title, ax._right_title)
+              if t.get_text()]
+    assert titles
+    for title in titles:
+        extent = title.get_window_extent(renderer)
+        assert extent.x1 <= right + 1, f"the title {title.get_text()!r} runs off the figure"
+
+
+def test_the_explorers_seesaw_title_wraps_when_projected(monkeypatch):
+    monkeypatch.setenv(PRESENT_ENV, "1")
+    app = ScenarioExplorer()
+    assert app.ax_balance.get_title(loc="left") == "Balance: which harm is bigger?"
+    assert "\n" in app.ax_balance._left_title._get_wrapped_text()
+    monkeypatch.delenv(PRESENT_ENV)
+    assert "\n" not in ScenarioExplorer().ax_balance._left_title._get_wrapped_text()
