@@ -34,6 +34,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.spines import Spine
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 _ALWAYS = object()  # fingerprint of an artist we cannot describe: never equal to anything
 
@@ -236,27 +237,44 @@ class Redrawer:
 
     def _dynamic_set(self, ax, order, changed):
         """``changed`` and everything a full draw paints after the first of them, so that the
-        stacking order is kept. Left out: the titles (they sit above the Axes), and, when every
-        changed artist is clipped to the Axes, static artists drawn wholly outside the Axes
-        (a legend under the plot), which nothing redrawn can touch."""
+        stacking order is kept. Left out: the titles (they sit above the Axes), and static
+        artists drawn wholly outside the area the changed ones can reach (a legend under the
+        plot), which nothing redrawn can touch. That area is the Axes box for artists clipped
+        to it, and the strip of tick labels beside the Axes for an axis; an unclipped text
+        could go anywhere, so with one of those nothing is left out."""
         if not changed:
             return set()
         first = min(changed)
         titles = {id(ax.title), id(ax._left_title), id(ax._right_title)}
-        clipped = all(order[i].get_clip_on() and (order[i].get_clip_box() is not None
-                                                   or order[i].get_clip_path() is not None)
-                      and not isinstance(order[i], (Legend, Spine, Axis)) for i in changed)
         renderer = self.figure.canvas.get_renderer()
-        inside = ax.bbox
+        box = ax.bbox
+        reach = []
+        for i in changed:
+            artist = order[i]
+            if isinstance(artist, Axis):
+                tight = artist.get_tightbbox(renderer)
+                if tight is None:
+                    continue
+                pad = 3 * artist.get_ticklabels()[0].get_fontsize() if artist.get_ticklabels() else 40
+                if artist is ax.yaxis:
+                    reach.append(Bbox([[tight.x0 - 2, box.y0 - pad], [tight.x1 + 2, box.y1 + pad]]))
+                else:
+                    reach.append(Bbox([[box.x0 - pad, tight.y0 - 2], [box.x1 + pad, tight.y1 + 2]]))
+            elif artist.get_clip_on() and (artist.get_clip_box() is not None or artist.get_clip_path() is not None) \
+                    and not isinstance(artist, (Legend, Spine)):
+                reach.append(box)
+            else:
+                reach = None
+                break
 
         def outside(artist):
-            if not clipped or isinstance(artist, (Spine, Axis)):
+            if reach is None or isinstance(artist, (Spine, Axis)):
                 return False
             try:
-                box = artist.get_window_extent(renderer)
+                extent = artist.get_window_extent(renderer)
             except Exception:  # cannot tell: redraw it
                 return False
-            return not box.overlaps(inside)
+            return not any(extent.overlaps(r) for r in reach)
 
         return {i for i in range(first, len(order))
                 if i in changed or (id(order[i]) not in titles and not outside(order[i]))}
