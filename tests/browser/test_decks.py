@@ -235,7 +235,7 @@ SLIDE_CHARTS = """async (where) => {
             px = chunk ? parseFloat(chunk[1]) : null;
         }
         const figure = img.closest('figure');
-        found.push({px: px, scale: r.width / img.naturalWidth, top: r.top, bottom: r.bottom,
+        found.push({px: px, scale: r.width / img.naturalWidth, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
                     alt: (img.alt || img.title || '').slice(0, 70),
                     dotMatrix: !!(figure && figure.parentElement.querySelector('details.ib-chart-table'))});
     }
@@ -296,8 +296,9 @@ def test_chart_slides_fit_the_screen_under_their_heading(browser, built_site, pa
         if s["scrolls"]:
             bad.append(f"{s['slide']}: the slide is taller than the screen and scrolls")
         for c in s["charts"]:
-            if c["top"] < 0 or c["bottom"] > PROJECTOR["height"]:
-                bad.append(f"{s['slide']}: chart {c['alt']!r} runs off the screen ({c['top']:.0f}-{c['bottom']:.0f} px)")
+            if c["top"] < 0 or c["bottom"] > PROJECTOR["height"] or c["left"] < 0 or c["right"] > PROJECTOR["width"]:
+                bad.append(f"{s['slide']}: chart {c['alt']!r} runs off the screen "
+                           f"(x {c['left']:.0f}-{c['right']:.0f}, y {c['top']:.0f}-{c['bottom']:.0f} px)")
     assert not bad, f"{deck} at 1280x720:\n  " + "\n  ".join(bad)
 
 
