@@ -49,7 +49,7 @@ SLIDE_REMOVED_TAGS = {"solution"}  # exercise solutions: kept (collapsed) on the
 SITE_REMOVED_TAGS = REMOVED_TAGS | {"teacher"}
 SITE_SRC = BUILD / "site-src"
 SITE_CONF = ROOT / "tools" / "site"
-FAMILIES_NOTEBOOK = "08-for-families"
+FAMILIES_NOTEBOOK = "09-for-families"
 CELL_TIMEOUT_S = 180
 DISCLAIMER = ("Educational use only: Immune Balance teaches how the immune system works; "
               "it is not medical advice.")
@@ -490,7 +490,9 @@ def families_md(stems) -> str:
                       ("03-immunodeficiency", "when defence is too weak, and how doctors test for it."),
                       ("05-autoimmune-neutropenia", "counting neutrophils, and why a fever at a low count "
                                                     "needs a doctor the same day."),
-                      ("06-immunoglobulin-therapy", "antibody treatment given through a vein or under the skin.")):
+                      ("06-immunoglobulin-replacement", "antibody treatment given through a vein or under the skin."),
+                      ("07-immunomodulation-and-risks", "the side effects of that treatment, how often they happen, "
+                                                        "and deciding together.")):
         if stem in have:
             steps.append(f"{{doc}}`notebooks/{stem}`: {why}")
     steps.append("The {doc}`glossary`: every word the notebooks explain.")
