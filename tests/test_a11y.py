@@ -65,7 +65,9 @@ def test_table_text_reads_left_to_right_and_numbers_stay_lined_up():
     numbers = [attrs for attrs, text in cells if text.strip() and not re.search(r"[A-Za-z]", text)]
     assert words and all("text-align:left" in a for a in words), "text cells must be left-aligned"
     assert numbers and not any("text-align:left" in a for a in numbers), "numbers keep their alignment"
-    assert 'style="text-align: left;"' in html.split("</thead>")[0], "headings sit over left-aligned text"
+    head = html.split("</thead>")[0]
+    assert '<th style="text-align:left">Name</th>' in head, "a heading sits where its column's words start"
+    assert '<th style="text-align:right">Prevalence' in head, "a number column's heading sits over its digits"
 
 
 def test_dot_matrix_maps_offer_the_same_content_as_a_table():

@@ -39,14 +39,25 @@ _NUMBER_CELL = re.compile(r"[\s\d.,%<>≥≤+\-–−]*")
 
 
 def _left_align_text(body: str) -> str:
-    """Cells holding words read left to right (JupyterLab right-aligns every table cell by default);
-    numbers keep the right alignment that lines up their digits."""
-    def cell(m):
-        content = m.group(1)
-        if _NUMBER_CELL.fullmatch(content):
-            return m.group(0)
-        return f'<td style="text-align:left">{content}</td>'
-    return re.sub(r"<td>(.*?)</td>", cell, body, flags=re.S)
+    """Columns of words read left to right, heading included (JupyterLab and the decks right-align
+    table cells by default); columns of numbers keep the right alignment that lines up their digits."""
+    head, sep, rest = body.partition("</thead>")
+    cells = [[c for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
+             for row in re.findall(r"<tr>(.*?)</tr>", rest, flags=re.S)]
+    width = max((len(r) for r in cells), default=0)
+    words = [any(not _NUMBER_CELL.fullmatch(r[j]) for r in cells if j < len(r)) for j in range(width)]
+
+    def align(kind, column):
+        return f'<{kind} style="text-align:{"left" if column < width and words[column] else "right"}">'
+
+    counter = iter(range(10**6))
+    head = re.sub(r"<th>", lambda m: align("th", next(counter) % max(width, 1)), head)
+
+    def row(m):
+        n = iter(range(10**6))
+        return "<tr>" + re.sub(r"<td>", lambda _: align("td", next(n)), m.group(1)) + "</tr>"
+
+    return head + sep + re.sub(r"<tr>(.*?)</tr>", row, rest, flags=re.S)
 
 
 class Table:
