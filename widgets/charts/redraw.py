@@ -291,7 +291,9 @@ class Redrawer:
                 artist.set_animated(i in dyn)
         canvas = fig.canvas
         canvas.draw()  # skips animated artists
-        self._background = canvas.copy_from_bbox(fig.bbox)
+        # a picture with nothing to redraw on top is never pasted back: keep no copy (about
+        # 1.5 MB per app) until a change shows what moves
+        self._background = canvas.copy_from_bbox(fig.bbox) if any(dynamic) else None
         self._dynamic = dynamic
         self._smaller_streak = 0
         self._draw_dynamic(orders)
