@@ -13,7 +13,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .style import (PALETTE, SEVERITY_ORDER, SEVERITY_STYLE, STATUS_STYLE, artists,
-                    fmt_int, nice_ceiling, nice_floor, remember, series_style, set_alt_text)
+                    fmt_int, in_presentation, nice_ceiling, nice_floor, remember, series_style,
+                    set_alt_text)
 
 GAUGE_MIN = 10.0       # cells/µL, left edge of the log-scaled gauge
 GAUGE_MAX = 20000.0    # cells/µL, right edge
@@ -268,8 +269,11 @@ def plot_ig_levels(ax, values_mg_dl, age_years, title=None, steady_axis=False, r
             )
             parts.append(f"{analyte} {fmt_int(value)} mg/dL is {res.status} "
                          f"(range {fmt_int(res.low)}\u2013{fmt_int(res.high)})")
-        a["note"].set_text("Grey bars: reference range for the age band. Ranges differ between "
-                           "laboratories and methods; use the range printed on the lab report.")
+        note = ("Grey bars: reference range for the age band. Ranges differ between "
+                "laboratories and methods; use the range printed on the lab report.")
+        if in_presentation():  # projected text is larger: two lines keep the note inside the figure
+            note = note.replace(" Ranges differ", "\nRanges differ")
+        a["note"].set_text(note)
         ax.set_title(title or f"Immunoglobulins against the age band (age {age_years:g} years)")
     set_alt_text(ax, f"For age {age_years:g} years, " + "; ".join(parts))
     return ax
