@@ -109,6 +109,8 @@ def test_quick_run_writes_the_file_and_prints_the_table(tmp_path, capsys):
     data = json.loads(out.read_text())
     assert [a["app"] for a in data["redraw"]["apps"]] == [c[0] for c in bench.CASES]
     assert data["redraw"]["changes"] == 3 and data["browser"]["clicks"]
+    # every change is counted as a fast redraw, a full draw or an unchanged picture
+    assert all(sum(a["redraw_modes"].values()) == 3 for a in data["redraw"]["apps"])
     printed = capsys.readouterr().out
     assert "figure" in printed and "goal" in printed
     for name, *_ in bench.CASES:

@@ -117,9 +117,13 @@ def pct(values, q):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def time_app(factory, control_of, value_of, n):
+def time_app(factory, control_of, value_of, n, modes=None):
+    """Seconds per control change -> new PNG; ``modes`` (a dict, optional) receives how many
+    changes were fast partial redraws, full draws or left the picture unchanged."""
     app = factory()
     control = control_of(app)
+    redrawer = getattr(app, "redrawer", None)
+    start = dict(redrawer.counts) if redrawer is not None else {}
     times = []
     for i in range(n):
         value = value_of(i + 1)
@@ -131,6 +135,8 @@ def time_app(factory, control_of, value_of, n):
         times.append(time.perf_counter() - t0)
         if app.image.value == before:
             raise RuntimeError(f"{factory.__name__}: the image did not change for value {value}")
+    if modes is not None and redrawer is not None:
+        modes.update({k: v - start.get(k, 0) for k, v in redrawer.counts.items()})
     return times
 
 
@@ -188,13 +194,15 @@ def redraw_figures(n: int) -> dict:
     """Time every app: in-place redraw vs a new figure per change (milliseconds)."""
     apps = []
     for name, factory, control_of, value_of, alt, make_control in CASES:
-        ours = time_app(factory, control_of, value_of, n)
+        modes = {}
+        ours = time_app(factory, control_of, value_of, n, modes)
         theirs = time_alternative(alt, make_control, value_of, n)
         median, new_median = statistics.median(ours) * 1e3, statistics.median(theirs) * 1e3
         apps.append({"app": name, "median_ms": round(median, 1), "p95_ms": round(pct(ours, 0.95) * 1e3, 1),
                      "new_figure_median_ms": round(new_median, 1),
                      "new_figure_p95_ms": round(pct(theirs, 0.95) * 1e3, 1),
-                     "speedup": round(new_median / median, 2)})
+                     "speedup": round(new_median / median, 2),
+                     **({"redraw_modes": modes} if modes else {})})
     return {"changes": n, "apps": apps}
 
 

@@ -94,9 +94,11 @@ def plot_igg_levels(ax, df, target_trough_mg_dl=None, label=None, title=None, sl
         if target_trough_mg_dl is not None:
             if band is None:
                 band = {
+                    # above the grid (1.5), below the curves (2): when new limits move the band,
+                    # the apps redraw it without redrawing the x axis under it
                     "span": ax.axhspan(0, 1, facecolor=PALETTE["vermillion"], alpha=0.12,
                                        hatch="//", edgecolor=PALETTE["vermillion"], linewidth=0,
-                                       label="Below the teaching target"),
+                                       label="Below the teaching target", zorder=1.6),
                     "line": ax.axhline(1, color=PALETTE["vermillion"], linewidth=1.5,
                                        linestyle="--"),
                 }

@@ -229,6 +229,24 @@ def _params(weight_kg, params):
     }
 
 
+_EXPM_CACHE: dict = {}
+
+
+def _expm(A, t):
+    """``expm(A * t)``, remembered per (matrix, time step): a new dose or target leaves the
+    rate matrix as it was, so an app redrawing for it does no matrix exponential at all.
+    (SciPy's ``expm`` of a 3 x 3 matrix is cheap on a quiet machine but can take tens of
+    milliseconds when BLAS threads compete with other work.)"""
+    key = (A.tobytes(), round(float(t), 9))
+    M = _EXPM_CACHE.get(key)
+    if M is None:
+        if len(_EXPM_CACHE) > 1024:
+            _EXPM_CACHE.clear()
+        M = _EXPM_CACHE[key] = expm(A * t)
+        M.setflags(write=False)
+    return M
+
+
 def _rate_matrix(p):
     CL, Q, V1, V2, ka = p["CL"], p["Q"], p["V1"], p["V2"], p["ka"]
     # state: [depot, central, peripheral], amounts in mg/kg
@@ -256,7 +274,7 @@ def _simulate(p, dose_list, days, route):
             return x
         key = round(dt, 9)
         if key not in cache:
-            cache[key] = expm(A * dt)
+            cache[key] = _expm(A, dt)
         return cache[key] @ x
 
     grid = np.arange(0.0, days + 1e-9, STEP_DAYS)
@@ -329,12 +347,12 @@ def igg_levels(dose_mg_per_kg, interval_days, route="IVIG", days=180, weight_kg=
 def _steady_state_cycle(p, route, dose, interval):
     """States just after a dose at steady state and a fine profile over one interval."""
     A = _rate_matrix(p)
-    M = expm(A * interval)
+    M = _expm(A, interval)
     b = _dose_vector(p, route, dose)
     x_post = np.linalg.solve(np.eye(3) - M, b)  # x_post = M x_post + b
     ts = np.linspace(0.0, interval, 401)
     dt = ts[1] - ts[0]
-    Mdt = expm(A * dt)
+    Mdt = _expm(A, dt)
     xs = [x_post]
     for _ in ts[1:]:
         xs.append(Mdt @ xs[-1])
