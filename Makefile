@@ -14,8 +14,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Scratch space for tests, so they never write to ~/.jupyter, ~/.ipython or ~/.cache.
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
-# make test runs on two pytest-xdist workers; TEST_WORKERS=0 runs it in one process, in file order.
-TEST_WORKERS ?= 2
+# TEST_WORKERS=2 runs make test on two pytest-xdist workers (tests/conftest.py groups the tests).
+# Not the default yet: in the one measured run on the busy 2-core machine, JupyterLab's start page
+# hit the upstream widget race twice in a row (docs/performance.md, "Suite time"), and CI must stay green.
+TEST_WORKERS ?= 0
 
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -42,9 +44,9 @@ lab: $(STAMP) ## Set up, then open the series in JupyterLab on 127.0.0.1 (port 8
 
 # The wall time goes to build/bench-suite.json for `make bench`; the exit status stays pytest's.
 # Every notebook runs under nbval once, offline, in tests/test_offline.py (so `notebooks` is not
-# collected a second time here); tests/conftest.py groups the tests for the two workers.
+# collected a second time here).
 test: export SUITE_PYTEST_ARGS := $(PYTEST_ARGS)
-test: $(STAMP) ## Set up, then run every test (two workers): unit, browser and build tests, every notebook under nbval
+test: $(STAMP) ## Set up, then run every test: unit, browser and build tests, every notebook under nbval
 	@mkdir -p $(TEST_HOME)
 	@started=$$(date +%s); \
 	set -x; IPYTHONDIR=$(TEST_HOME)/ipython JUPYTER_CONFIG_DIR=$(TEST_HOME)/jupyter-config \
