@@ -11,7 +11,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.patches import Polygon, Rectangle
 
-from .style import (DIRECTION_STYLE, PALETTE, SERIES_STYLE, artists, fmt_num,
+from .style import (DIRECTION_STYLE, PALETTE, SERIES_STYLE, artists, fmt_num, in_presentation,
                     nice_ceiling, remember, series_style, set_alt_text)
 
 TIMECOURSE_SERIES = ("pathogen", "effector", "regulation", "tissue_damage")
@@ -165,7 +165,8 @@ def plot_balance(ax, summary, title=None):
         if a is None:
             a = {}
             ax.set_xlim(-1.6, 1.6)
-            ax.set_ylim(-0.25, 2.05)
+            top = 2.45 if in_presentation() else 2.05  # room for the verdict's larger projected text
+            ax.set_ylim(-0.25, top)
             ax.set_aspect("auto")
             ax.axis("off")
             a["fulcrum"] = ax.add_patch(Polygon([[-0.12, 0.0], [0.12, 0.0], [0.0, pivot_y]],
@@ -176,9 +177,11 @@ def plot_balance(ax, summary, title=None):
                                                edgecolor="black", hatch=under["hatch"], alpha=0.85))
             a["right"] = ax.add_patch(Rectangle((0, 0), w, 0.1, facecolor=over["color"],
                                                 edgecolor="black", hatch=over["hatch"], alpha=0.85))
-            a["left_label"] = ax.text(0, 0, "", ha="center", va="bottom", fontsize="medium")
-            a["right_label"] = ax.text(0, 0, "", ha="center", va="bottom", fontsize="medium")
-            a["verdict"] = ax.text(0.0, 2.0, "", ha="center", va="top", fontsize="large",
+            # projected text is larger; the two labels would touch above a steep beam
+            label_size = "small" if in_presentation() else "medium"
+            a["left_label"] = ax.text(0, 0, "", ha="center", va="bottom", fontsize=label_size)
+            a["right_label"] = ax.text(0, 0, "", ha="center", va="bottom", fontsize=label_size)
+            a["verdict"] = ax.text(0.0, top - 0.05, "", ha="center", va="top", fontsize="large",
                                    fontweight="bold")
             a["detail"] = ax.text(0.0, -0.08, "", ha="center", va="top", fontsize="medium")
             remember(ax, "balance", a)
