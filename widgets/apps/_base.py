@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from widgets.charts.render import png_metadata
 from widgets.charts.redraw import Redrawer
-from widgets.charts.style import in_presentation, series_style
+from widgets.charts.style import series_style, wrap_titles_when_projected
 
 
 def _data_error():
@@ -151,12 +151,7 @@ class FigureApp(ipw.VBox):
             FigureCanvasAgg(self.figure)
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
                                         gridspec_kw=gridspec_kw or None)
-        if in_presentation():
-            # projected fonts are larger: a long title wraps inside the figure instead of
-            # running off it (as show_chart does)
-            for ax in axes.ravel():
-                for title in (ax.title, ax._left_title, ax._right_title):
-                    title.set_wrap(True)
+        wrap_titles_when_projected(*axes.ravel())
         self.redrawer = Redrawer(self.figure)
         self.image = ChartImage(format="png", layout=ipw.Layout(width="100%", max_width=f"{self.max_width_px}px"))
         self.caption = ipw.HTML(layout=ipw.Layout(max_width=f"{self.max_width_px}px"))

@@ -222,12 +222,9 @@ class ScenarioExplorer(FigureApp):
             plot_scenario_timecourse(ax1, df, title=f"{_label(name)}: {days} days")
             plot_balance(ax2, summary)
             from widgets.charts import alt_text, figure_png
-            from widgets.charts.style import in_presentation
+            from widgets.charts.style import wrap_titles_when_projected
 
-            if in_presentation():  # projected text is larger: long titles wrap inside the figure
-                for ax in (ax1, ax2):
-                    for title in (ax.title, ax._left_title, ax._right_title):
-                        title.set_wrap(True)
+            wrap_titles_when_projected(ax1, ax2)
 
             png = figure_png(fig)
             alt = f"{alt_text(ax1)} {alt_text(ax2)}"

@@ -13,7 +13,7 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from .style import alt_text, in_presentation, new_figure, series_style
+from .style import alt_text, in_presentation, new_figure, series_style, wrap_titles_when_projected
 
 
 MIN_FONT_KEY = "ib-min-font-px"  # PNG text chunk (and <img> data attribute) of a chart drawn for projection
@@ -145,9 +145,6 @@ def show_chart(plot_fn, *args, figsize=(8, 4.5), **kwargs):
     except (ValueError, KeyError, FileNotFoundError) as exc:
         what = str(exc).strip("'\"") or exc.__class__.__name__
         return ChartMessage(f"This chart could not be drawn: {what}")
-    projected = in_presentation()
-    if projected:  # larger text: a long title wraps inside the figure instead of running off it
-        for title in (ax.title, ax._left_title, ax._right_title):
-            title.set_wrap(True)
+    projected = wrap_titles_when_projected(ax)
     png = figure_png(fig)
     return ChartImage(fig, ax, png, alt_text(ax), projected=projected)

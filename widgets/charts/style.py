@@ -129,6 +129,17 @@ def in_presentation() -> bool:
     return _presentation_depth > 0 or os.environ.get(PRESENT_ENV, "").strip() == "1"
 
 
+def wrap_titles_when_projected(*axes) -> bool:
+    """While projecting (``in_presentation()``), let every title of ``axes`` wrap inside the
+    figure instead of running off it: projected text is larger. Returns whether it did."""
+    projected = in_presentation()
+    if projected:
+        for ax in axes:
+            for title in (ax.title, ax._left_title, ax._right_title):
+                title.set_wrap(True)
+    return projected
+
+
 @contextmanager
 def series_style():
     """The series' normal look (what every chart is drawn with by default)."""
