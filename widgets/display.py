@@ -42,22 +42,17 @@ def _left_align_text(body: str) -> str:
     """Columns of words read left to right, heading included (JupyterLab and the decks right-align
     table cells by default); columns of numbers keep the right alignment that lines up their digits."""
     head, sep, rest = body.partition("</thead>")
-    cells = [[c for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
-             for row in re.findall(r"<tr>(.*?)</tr>", rest, flags=re.S)]
-    width = max((len(r) for r in cells), default=0)
-    words = [any(not _NUMBER_CELL.fullmatch(r[j]) for r in cells if j < len(r)) for j in range(width)]
+    rows = [re.findall(r"<td>(.*?)</td>", row, flags=re.S) for row in re.findall(r"<tr>(.*?)</tr>", rest, flags=re.S)]
+    width = max(map(len, rows), default=0)
+    words = [any(j < len(r) and not _NUMBER_CELL.fullmatch(r[j]) for r in rows) for j in range(width)]
 
-    def align(kind, column):
-        return f'<{kind} style="text-align:{"left" if column < width and words[column] else "right"}">'
+    def aligned(tag, cells_html):
+        columns = iter(range(width))
+        return re.sub(f"<{tag}>", lambda _: f'<{tag} style="text-align:'
+                      f'{"left" if words[next(columns, 0)] else "right"}">', cells_html)
 
-    counter = iter(range(10**6))
-    head = re.sub(r"<th>", lambda m: align("th", next(counter) % max(width, 1)), head)
-
-    def row(m):
-        n = iter(range(10**6))
-        return "<tr>" + re.sub(r"<td>", lambda _: align("td", next(n)), m.group(1)) + "</tr>"
-
-    return head + sep + re.sub(r"<tr>(.*?)</tr>", row, rest, flags=re.S)
+    body_rows = re.sub(r"<tr>(.*?)</tr>", lambda m: "<tr>" + aligned("td", m.group(1)) + "</tr>", rest, flags=re.S)
+    return (aligned("th", head) if width else head) + sep + body_rows
 
 
 class Table:
