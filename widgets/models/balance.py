@@ -61,7 +61,8 @@ from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
-from scipy.integrate import solve_ivp
+
+from widgets.models.ode import solve_dopri5
 
 __all__ = [
     "PARAMETERS",
@@ -279,7 +280,14 @@ def _rhs(p):
     heal = p["healing_rate"]
 
     def f(_t, y):
-        P, E, R, G, Di, Dm = np.maximum(y, 0.0)
+        # plain floats, each at least 0 (the solver passes a list; SciPy, in the tests, an array)
+        P, E, R, G, Di, Dm = y.tolist() if isinstance(y, np.ndarray) else y
+        P = P if P > 0.0 else 0.0
+        E = E if E > 0.0 else 0.0
+        R = R if R > 0.0 else 0.0
+        G = G if G > 0.0 else 0.0
+        Di = Di if Di > 0.0 else 0.0
+        Dm = Dm if Dm > 0.0 else 0.0
         X = P + sigma * G
         dP = r * P * (1.0 - P / K) * P / (P + a) - (k_eff * E + k_ab + m) * P
         dE = e0 + alpha * X * X / (h2 + X * X) / (1.0 + s * R) - d_e * E
@@ -290,6 +298,13 @@ def _rhs(p):
         return [dP, dE, dR, dG, dDi, dDm]
 
     return f
+
+
+def _initial_state(p):
+    """Day 0: the infecting dose, effectors and Tregs at their resting levels, no damage."""
+    r_start = p["regulation_strength"] * p["treg_baseline"] / p["treg_decay"]
+    e_start = p["effector_baseline"] / p["effector_decay"] if p["effector_decay"] > 0 else 0.0
+    return [p["initial_pathogen"], e_start, r_start, 0.0, 0.0, 0.0]
 
 
 def simulate_scenario(name="balanced", days=60, **overrides):
@@ -309,18 +324,18 @@ def simulate_scenario(name="balanced", days=60, **overrides):
     """
     days = _check_finite_number("days", days, 0.0, MAX_DAYS, low_inclusive=False)
     p = scenario_parameters(name, **overrides)
-    rho = p["regulation_strength"]
-    r_start = rho * p["treg_baseline"] / p["treg_decay"]
-    e_start = p["effector_baseline"] / p["effector_decay"] if p["effector_decay"] > 0 else 0.0
-    y0 = [p["initial_pathogen"], e_start, r_start, 0.0, 0.0, 0.0]
+    y0 = _initial_state(p)
     n = int(math.floor(days / STEP_DAYS + 1e-9)) + 1
     t_eval = np.arange(n) * STEP_DAYS
     if t_eval[-1] < days:
         t_eval = np.append(t_eval, days)
-    sol = solve_ivp(_rhs(p), (0.0, float(t_eval[-1])), y0, method="LSODA", t_eval=t_eval,
-                    rtol=1e-6, atol=1e-9)
-    if not sol.success:  # pragma: no cover - LSODA is robust for these bounded systems
-        raise ValueError(f"The simulation could not be completed ({sol.message}); try less extreme values.")
+    # Dormand-Prince 5(4) without SciPy (widgets/models/ode.py), landing on every 0.25-day step;
+    # within PARAMETER_RANGES the system is not stiff (tests/test_ode.py compares it with
+    # SciPy's LSODA at the same tolerances)
+    try:
+        sol = solve_dopri5(_rhs(p), t_eval, y0, rtol=1e-6, atol=1e-9)
+    except ValueError as exc:  # pragma: no cover - not reached within PARAMETER_RANGES
+        raise ValueError(f"The simulation could not be completed ({exc}); try less extreme values.") from None
     y = np.clip(np.nan_to_num(sol.y, nan=0.0, posinf=0.0, neginf=0.0), 0.0, None)
     df = pd.DataFrame(
         {
