@@ -68,7 +68,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import expm
+
+# numpy-only (Higham 2005): importing scipy.linalg for one function cost a kernel about 15 MiB
+from widgets.models.expm import expm
 
 __all__ = [
     "ROUTES",
@@ -235,7 +237,7 @@ _EXPM_CACHE: dict = {}
 def _expm(A, t):
     """``expm(A * t)``, remembered per (matrix, time step): a new dose or target leaves the
     rate matrix as it was, so an app redrawing for it does no matrix exponential at all.
-    (SciPy's ``expm`` of a 3 x 3 matrix is cheap on a quiet machine but can take tens of
+    (``expm`` of a 3 x 3 matrix is cheap on a quiet machine but can take tens of
     milliseconds when BLAS threads compete with other work.)"""
     key = (A.tobytes(), round(float(t), 9))
     M = _EXPM_CACHE.get(key)
