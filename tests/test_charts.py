@@ -321,3 +321,83 @@ def test_show_chart_turns_a_data_problem_into_a_message():
     shown = show_chart(broken)
     assert "symptoms.csv" in shown._repr_html_() and "line 7" in shown.alt_text
     assert shown.png is None
+
+
+# ---------------------------------------------------------------- maps on slides (issue 16)
+def test_symptom_map_with_fixed_columns_keeps_them_even_when_empty():
+    ax = fresh_ax()
+    plot_symptom_map(ax, SYMPTOMS, DISORDERS, disorder_ids=["aa"], columns=["fever", "rash", "cough"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["fever", "rash", "cough"]
+    assert "the 3 symptoms of the whole map" in alt_text(ax)
+    with pytest.raises(ValueError, match="columns"):
+        plot_symptom_map(fresh_ax(), SYMPTOMS, DISORDERS, columns="fever")
+    with pytest.raises(ValueError, match="at least one"):
+        plot_treatment_map(fresh_ax(), TREATMENTS, DISORDERS, columns=[])
+
+
+@pytest.mark.parametrize("plot", [plot_symptom_map, plot_treatment_map], ids=lambda f: f.__name__)
+def test_a_whole_series_map_is_split_for_slides_by_direction_with_the_same_columns(plot, monkeypatch):
+    """Projected, a map of the whole series (over 30 rows) becomes parts of at most
+    MAX_PROJECTED_ROWS rows, one direction each; every part shows the columns of the whole map, so
+    two columns can still be compared on each slide; together the parts show every row once."""
+    from widgets.charts.maps import MAX_PROJECTED_ROWS, slide_parts
+    from widgets.charts.render import ChartParts
+    from widgets.charts.style import PRESENT_ENV
+    whole = show_chart(plot, figsize=(11, 7.5))  # not projected: one chart, as before
+    assert not isinstance(whole, ChartParts)
+    columns = [t.get_text() for t in whole.ax.get_xticklabels()]
+    rows = list(whole.table["Disorder"])
+    assert len(rows) > MAX_PROJECTED_ROWS
+
+    monkeypatch.setenv(PRESENT_ENV, "1")
+    chart = show_chart(plot, figsize=(11, 7.5))
+    assert isinstance(chart, ChartParts) and len(chart) >= 3
+    shown = []
+    for part, (kwargs, _) in zip(chart, slide_parts(plot)):
+        part_rows = list(part.table["Disorder"])
+        assert 0 < len(part_rows) <= MAX_PROJECTED_ROWS
+        assert part.table["Direction"].nunique() == 1, "a part mixes directions"
+        assert list(part.table.columns[2:]) == list(whole.table.columns[2:]), "a part lost the map's columns"
+        assert len(part.ax.get_xticklabels()) == len(columns)
+        assert part.table["Direction"].iloc[0] in part.ax.get_title(loc="left")
+        assert kwargs["columns"] == list(whole.table.columns[2:])
+        shown += part_rows
+    assert sorted(shown) == sorted(rows) and len(shown) == len(set(shown))
+    html = chart._repr_html_()
+    assert html.count("<figure") == len(chart) and html.count("Show as table") == len(chart)
+
+
+@pytest.mark.parametrize("plot", [plot_symptom_map, plot_treatment_map], ids=lambda f: f.__name__)
+def test_projected_maps_draw_every_text_at_the_presentation_size_inside_the_figure(plot, monkeypatch):
+    """The decks' test needs 16 px on screen: a projected map draws no text smaller than the
+    presentation tick labels (13 pt), keeps it inside the picture, and its column labels do not
+    run into each other."""
+    import matplotlib as mpl
+
+    from widgets.charts.render import ChartParts
+    from widgets.charts.style import PRESENT_ENV, PRESENTATION_RC
+
+    monkeypatch.setenv(PRESENT_ENV, "1")
+    for ids in (None, ["cvid", "alps", "ipex", "apeced", "was", "cgd"]):
+        chart = show_chart(plot, disorder_ids=ids)
+        for part in (chart.parts if isinstance(chart, ChartParts) else [chart]):
+            fig = part.figure
+            assert part.min_font_px >= PRESENTATION_RC["ytick.labelsize"] * fig.dpi / 72 - 0.01, \
+                f"{part.alt_text[:60]}: text of {part.min_font_px} px"
+            assert fig.get_figwidth() * fig.dpi <= 1280, "wider than a slide: it would be shown smaller"
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            box = fig.bbox
+            texts = [t for t in fig.findobj(mpl.text.Text) if t.get_visible() and t.get_text().strip()]
+            for t in texts:
+                e = t.get_window_extent(renderer)
+                assert e.x0 >= box.x0 - 2 and e.x1 <= box.x1 + 2 and e.y0 >= box.y0 - 2 and e.y1 <= box.y1 + 2, \
+                    f"{t.get_text()[:40]!r} runs off the projected map"
+            labels = part.ax.get_xticklabels()
+            # neighbouring slanted labels are parallel: the gap between them, measured across the
+            # text, is the tick spacing times sin(rotation); it must hold a label's lines
+            step = np.diff(part.ax.transData.transform([(0, 0), (1, 0)])[:, 0])[0]
+            for a, b in zip(labels, labels[1:]):
+                thickness = a.get_fontsize() * fig.dpi / 72 * 1.2 * (a.get_text().count("\n") + 1)
+                assert step * np.sin(np.radians(a.get_rotation())) >= thickness, \
+                    f"column labels {a.get_text()!r} and {b.get_text()!r} run into each other"

@@ -198,3 +198,42 @@ def test_site_build_fails_on_a_cell_error_and_names_the_notebook(tmp_path):
     assert "planted by the test" in output, "the cell's error is not shown"
     assert not (tmp_path / "build" / "html" / "notebooks" / "01-planted-error.html").exists(), \
         "a page was written for the failing notebook"
+
+
+def test_a_map_drawn_in_parts_gets_a_slide_and_a_speaker_note_per_part(monkeypatch):
+    """Issue 16: a whole-series map is too tall for one slide at 16 px text, so while projecting
+    show_chart draws it in parts. The deck builder must give every part a sub-slide of its own under
+    the slide's heading, with its own description in the speaker notes, and lose no part."""
+    import importlib.util
+
+    from widgets.charts import plot_treatment_map, show_chart
+    from widgets.charts.style import PRESENT_ENV
+
+    spec = importlib.util.spec_from_file_location("build_site_under_test", ROOT / "tools" / "build_site.py")
+    build_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_site)
+
+    monkeypatch.setenv(PRESENT_ENV, "1")
+    chart = show_chart(plot_treatment_map)
+    assert len(chart) >= 3
+    slide = {"slideshow": {"slide_type": "slide"}}
+    cont = {"slideshow": {"slide_type": None}}
+    cell = nbformat.v4.new_code_cell("show_chart(plot_treatment_map)", metadata=dict(cont))
+    cell.outputs = [nbformat.v4.new_output("execute_result", execution_count=1,
+                                           data={"text/html": chart._repr_html_(), "text/plain": repr(chart)})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## The treatment map", metadata=slide),
+                nbformat.v4.new_markdown_cell("**Predict.** Which class is used most?", metadata=dict(cont)),
+                cell]
+    nb = build_site.chart_descriptions_in_notes(
+        build_site.charts_on_their_own_slides(build_site.chart_parts_as_cells(nb)))
+    charts = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(charts) == len(chart), "a part of the map was lost or doubled"
+    assert len({c.id for c in nb.cells}) == len(nb.cells), "cell ids must stay unique"
+    for part, code in zip(chart, charts):
+        i = nb.cells.index(code)
+        heading, note = nb.cells[i - 1], nb.cells[i + 1]
+        assert heading.source == "### The treatment map" and heading.metadata["slideshow"]["slide_type"] == "subslide"
+        html = code.outputs[0]["data"]["text/html"]
+        assert html.count("<figure") == 1 and part.alt_text[:60] in html
+        assert note.metadata["slideshow"]["slide_type"] == "notes" and part.alt_text[:60] in note.source

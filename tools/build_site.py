@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import copy
 import html
 import os
 import re
@@ -140,7 +141,7 @@ def export_slides(nb, path: Path, dest: Path) -> Path:
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               font_awesome_url="", **_exporter_urls())
     nb, _ = TagRemovePreprocessor(remove_cell_tags=SLIDE_REMOVED_TAGS).preprocess(nbformat.from_dict(nb), {})
-    nb = charts_on_their_own_slides(fold_widget_explanations(nb))
+    nb = charts_on_their_own_slides(fold_widget_explanations(chart_parts_as_cells(nb)))
     nb = quiz_one_question_per_slide(chart_descriptions_in_notes(nb))
     body, _ = exporter.from_notebook_node(nb, resources={"ib_assets": "vendor",
                                                          "metadata": {"name": title_of(nb)}})
@@ -215,6 +216,31 @@ def fold_widget_explanations(nb):
                     and len(_plain_text(value)) > FOLD_CHARS and "ib-widget-more" not in value):
                 state["value"] = (f'<details class="ib-widget-more"><summary>Show the explanation</summary>'
                                   f"{value}</details>")
+    return nb
+
+
+def chart_parts_as_cells(nb):
+    """A chart drawn in parts (``widgets.charts.render.ChartParts``: a map too tall for one slide)
+    becomes one cell per part, one after another, so that each part gets a slide of its own
+    (``charts_on_their_own_slides``) and its own description in the speaker notes."""
+    from widgets.charts.render import PART_BREAK
+
+    cells = []
+    for cell in nb.cells:
+        html_out = [o for o in cell.get("outputs", []) if PART_BREAK in str(o.get("data", {}).get("text/html", ""))]
+        if cell.cell_type != "code" or len(html_out) != 1:
+            cells.append(cell)
+            continue
+        out = html_out[0]
+        parts = str(out["data"]["text/html"]).split(PART_BREAK)
+        for i, part in enumerate(parts):
+            piece = copy.deepcopy(cell)
+            piece.outputs = [nbformat.from_dict({**out, "data": {"text/html": part}})]
+            if i:
+                piece.id = f"{cell.get('id', 'cell')}-part{i + 1}"
+                piece.metadata.setdefault("slideshow", {})["slide_type"] = None
+            cells.append(piece)
+    nb.cells = cells
     return nb
 
 

@@ -114,6 +114,42 @@ class ChartImage:
         return path
 
 
+PART_BREAK = "<!-- ib-chart-part -->"  # between the parts of a ChartParts in its HTML (the decks split there)
+
+
+class ChartParts:
+    """A chart shown in parts, one :class:`ChartImage` after another (``.parts``): a map too
+    tall for one slide while projecting. Its HTML puts ``PART_BREAK`` between the parts, and the
+    deck builder gives each part a slide of its own."""
+
+    def __init__(self, parts):
+        self.parts = list(parts)
+        self.alt_text = " ".join(p.alt_text for p in self.parts)
+        self.png = None  # one picture per part: ``parts[i].png``
+
+    @property
+    def table(self):
+        """The parts' tables, one after another (None when the parts offer none)."""
+        tables = [p.table for p in self.parts if p.table is not None]
+        if not tables:
+            return None
+        import pandas as pd
+
+        return pd.concat(tables, ignore_index=True)
+
+    def _repr_html_(self):
+        return PART_BREAK.join(p._repr_html_() for p in self.parts)
+
+    def __len__(self):
+        return len(self.parts)
+
+    def __iter__(self):
+        return iter(self.parts)
+
+    def __repr__(self):
+        return f"<ChartParts: {len(self.parts)} parts>"
+
+
 class ChartMessage:
     """What ``show_chart`` returns when the chart cannot be drawn: a plain message, no traceback."""
 
@@ -137,7 +173,25 @@ def show_chart(plot_fn, *args, figsize=(8, 4.5), **kwargs):
     with its alt text as caption. When the data behind the chart cannot be loaded or the
     arguments make no sense (a ``ValueError``, which includes ``widgets.data.DataError``),
     it returns a :class:`ChartMessage` that says so in plain words instead of raising.
+    While projecting, a map is drawn at the slide's size (``figsize`` is not used), and one too
+    tall for one slide comes back as :class:`ChartParts`, one map per part
+    (``widgets.charts.maps.slide_parts``); the decks put each part on a slide of its own.
     """
+    if in_presentation():
+        from .maps import slide_parts
+
+        try:
+            parts = slide_parts(plot_fn, *args, **kwargs)
+        except (ValueError, KeyError, FileNotFoundError, TypeError):
+            parts = None  # drawn whole below, which says what is wrong
+        if parts:
+            drawn = [_draw(plot_fn, (), part_kwargs, part_size) for part_kwargs, part_size in parts]
+            bad = next((d for d in drawn if isinstance(d, ChartMessage)), None)
+            return bad or (drawn[0] if len(drawn) == 1 else ChartParts(drawn))
+    return _draw(plot_fn, args, kwargs, figsize)
+
+
+def _draw(plot_fn, args, kwargs, figsize):
     fig, ax = new_figure(figsize=figsize)
     try:
         with series_style():
