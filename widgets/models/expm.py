@@ -5,8 +5,8 @@ and importing ``scipy.linalg`` for that one function costs a kernel about 15 MiB
 
 The method is Higham's (N. J. Higham, "The scaling and squaring method for the matrix
 exponential revisited", SIAM J Matrix Anal Appl 26:1179-1193, 2005,
-doi:10.1137/04061101X; the algorithm SciPy and MATLAB use, here always with the
-degree-13 approximant):
+doi:10.1137/04061101X, the algorithm of MATLAB's ``expm``; SciPy uses its refinement by
+Al-Mohy & Higham 2009.  Here the degree-13 approximant is always used):
 
 1. scale: choose the smallest ``s >= 0`` with ``||A||_1 / 2**s <= theta_13 = 5.37...``;
 2. approximate ``exp(A / 2**s)`` by the [13/13] Pade approximant ``r(X) = q(X)^-1 p(X)``,
