@@ -204,14 +204,10 @@ def test_a_map_drawn_in_parts_gets_a_slide_and_a_speaker_note_per_part(monkeypat
     """Issue 16: a whole-series map is too tall for one slide at 16 px text, so while projecting
     show_chart draws it in parts. The deck builder must give every part a sub-slide of its own under
     the slide's heading, with its own description in the speaker notes, and lose no part."""
-    import importlib.util
-
     from widgets.charts import plot_treatment_map, show_chart
     from widgets.charts.style import PRESENT_ENV
 
-    spec = importlib.util.spec_from_file_location("build_site_under_test", ROOT / "tools" / "build_site.py")
-    build_site = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_site)
+    build_site = _build_site_module()
 
     monkeypatch.setenv(PRESENT_ENV, "1")
     chart = show_chart(plot_treatment_map)
@@ -237,3 +233,72 @@ def test_a_map_drawn_in_parts_gets_a_slide_and_a_speaker_note_per_part(monkeypat
         html = code.outputs[0]["data"]["text/html"]
         assert html.count("<figure") == 1 and part.alt_text[:60] in html
         assert note.metadata["slideshow"]["slide_type"] == "notes" and part.alt_text[:60] in note.source
+
+
+def _build_site_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_site_for_tables", ROOT / "tools" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_long_table_is_shown_in_parts_each_on_its_own_slide():
+    """Issue 16: a long table (the families' "when to get help" table) scrolled on its slide, so
+    its last rows were out of sight when projected. The deck builder splits it: every part keeps
+    the headings, every row appears once and in order, the line of sources stays under the last
+    part, and each part gets a slide of its own under the slide's heading."""
+    from widgets.display import show_table
+
+    build_site = _build_site_module()
+    table = show_table("urgent_signs")._repr_html_()
+    rows = re.findall(r"<tr\b.*?</tr>", table.split("<tbody>")[1], flags=re.S)
+    assert len(rows) >= 6 and sum(map(len, rows)) > build_site.TABLE_PART_CHARS
+    slide = {"slideshow": {"slide_type": "slide"}}
+    cont = {"slideshow": {"slide_type": None}}
+    cell = nbformat.v4.new_code_cell("show_table('urgent_signs')", metadata=dict(cont))
+    cell.outputs = [nbformat.v4.new_output("execute_result", execution_count=1,
+                                           data={"text/html": table, "text/plain": "table"})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## When to get help", metadata=slide),
+                nbformat.v4.new_markdown_cell("Read the first column aloud.", metadata=dict(cont)), cell]
+    nb = build_site.charts_on_their_own_slides(build_site.long_tables_in_parts(nb))
+    parts = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(parts) >= 2, "a long table was not split"
+    shown = []
+    for i, part in enumerate(parts):
+        html = part.outputs[0]["data"]["text/html"]
+        assert "<thead>" in html and html.count("<table") == 1, "a part lost the table's headings"
+        assert f"Part {i + 1} of {len(parts)}" in html
+        assert ("Sources:" in html) == (i == len(parts) - 1), "the sources belong under the last part"
+        shown += re.findall(r"<tr\b.*?</tr>", html.split("<tbody>")[1], flags=re.S)
+        before = nb.cells[nb.cells.index(part) - 1]
+        assert before.source == "### When to get help" and before.metadata["slideshow"]["slide_type"] == "subslide"
+    assert shown == rows, "rows were lost, doubled or reordered"
+
+
+def test_a_short_table_and_a_widget_get_their_own_slide_under_the_heading():
+    """A table or a widget after a paragraph goes to a sub-slide of its own (under the same
+    heading), so it does not push the words off the screen; a short table is not split."""
+    from widgets.display import show_table
+
+    build_site = _build_site_module()
+    table = show_table("disorders", where={"disorder_id": ["cvid", "alps"]}, columns=["short_name"])._repr_html_()
+    cont = {"slideshow": {"slide_type": None}}
+    table_cell = nbformat.v4.new_code_cell("show_table(...)", metadata=dict(cont))
+    table_cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": table})]
+    widget_cell = nbformat.v4.new_code_cell("CriteriaChecker('cvid')", metadata=dict(cont))
+    widget_cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "CriteriaChecker"})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Two ideas", metadata={"slideshow": {"slide_type": "slide"}}),
+                nbformat.v4.new_markdown_cell("Words first.", metadata=dict(cont)), table_cell,
+                nbformat.v4.new_markdown_cell("More words.", metadata=dict(cont)), widget_cell]
+    nb = build_site.charts_on_their_own_slides(build_site.long_tables_in_parts(nb))
+    codes = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(codes) == 2, "the short table must not be split"
+    for code in codes:
+        before = nb.cells[nb.cells.index(code) - 1]
+        assert before.source == "### Two ideas" and before.metadata["slideshow"]["slide_type"] == "subslide"

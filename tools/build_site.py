@@ -141,7 +141,7 @@ def export_slides(nb, path: Path, dest: Path) -> Path:
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               font_awesome_url="", **_exporter_urls())
     nb, _ = TagRemovePreprocessor(remove_cell_tags=SLIDE_REMOVED_TAGS).preprocess(nbformat.from_dict(nb), {})
-    nb = charts_on_their_own_slides(fold_widget_explanations(chart_parts_as_cells(nb)))
+    nb = charts_on_their_own_slides(fold_widget_explanations(long_tables_in_parts(chart_parts_as_cells(nb))))
     nb = quiz_one_question_per_slide(chart_descriptions_in_notes(nb))
     body, _ = exporter.from_notebook_node(nb, resources={"ib_assets": "vendor",
                                                          "metadata": {"name": title_of(nb)}})
@@ -183,6 +183,18 @@ def shows_chart(cell, states: dict) -> bool:
             return True
         view = data.get(WIDGET_VIEW)
         if view and _widget_shows_image(states, view.get("model_id", "")):
+            return True
+    return False
+
+
+def shows_table_or_widget(cell) -> bool:
+    """A code cell whose output is a data table (``show_table`` and the like) or a widget (a
+    checklist, a search box): each is as tall as a chart and needs a slide of its own as much."""
+    if cell.cell_type != "code":
+        return False
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if WIDGET_VIEW in data or "<table" in str(data.get("text/html", "")):
             return True
     return False
 
@@ -244,6 +256,64 @@ def chart_parts_as_cells(nb):
     return nb
 
 
+TABLE_PART_CHARS = 800  # a deck slide holds about this many characters of a table at its deck size...
+TABLE_PART_ROWS = 8      # ...and at most this many rows
+_ROW = re.compile(r"<tr\b.*?</tr>", re.S)
+
+
+def _table_parts(table_html: str) -> list[str]:
+    """The rows of a table's body in groups that each fit one slide (by their length in characters)."""
+    body = re.search(r"(<tbody>)(.*?)(</tbody>)", table_html, re.S)
+    if not body:
+        return [table_html]
+    rows = _ROW.findall(body.group(2))
+    groups, size = [[]], 0
+    for row in rows:
+        n = len(_plain_text(row))
+        if groups[-1] and (size + n > TABLE_PART_CHARS or len(groups[-1]) >= TABLE_PART_ROWS):
+            groups.append([])
+            size = 0
+        groups[-1].append(row)
+        size += n
+    if len(groups) == 1:
+        return [table_html]
+    head, tail = table_html[:body.start(2)], table_html[body.end(2):]
+    return [head + "\n" + "\n".join(g) + "\n" + tail for g in groups]
+
+
+def long_tables_in_parts(nb):
+    """A data table too long for one slide becomes one cell per part, each with the table's
+    headings and some of its rows, so each part gets a slide of its own (as the parts of a map do)
+    instead of a slide that scrolls. The last part keeps the line of sources under the table."""
+    cells = []
+    for cell in nb.cells:
+        outs = cell.get("outputs", []) if cell.cell_type == "code" else []
+        tables = [o for o in outs if str(o.get("data", {}).get("text/html", "")).count("<table") == 1
+                  and "<img" not in str(o.get("data", {}).get("text/html", ""))
+                  and WIDGET_VIEW not in o.get("data", {})]
+        if len(outs) != 1 or len(tables) != 1:
+            cells.append(cell)
+            continue
+        out = tables[0]
+        markup = str(out["data"]["text/html"])
+        end = markup.index("</table>") + len("</table>")
+        parts = _table_parts(markup[:end])
+        if len(parts) == 1:
+            cells.append(cell)
+            continue
+        for i, part in enumerate(parts):
+            note = f'<p class="ib-table-part">Part {i + 1} of {len(parts)}</p>'
+            rest = markup[end:] if i == len(parts) - 1 else ("</div>" if markup.startswith("<div>") else "")
+            piece = copy.deepcopy(cell)
+            piece.outputs = [nbformat.from_dict({**out, "data": {"text/html": part + note + rest}})]
+            if i:
+                piece.id = f"{cell.get('id', 'cell')}-rows{i + 1}"
+                piece.metadata.setdefault("slideshow", {})["slide_type"] = None
+            cells.append(piece)
+    nb.cells = cells
+    return nb
+
+
 def _heading_of(cell) -> str | None:
     for line in cell.source.splitlines():
         if line.startswith("#"):
@@ -256,7 +326,8 @@ def charts_on_their_own_slides(nb):
     screen and its text stay legible from the back row: the words before it (a prediction, what to
     look at) stay on their slide, the chart (or the widget that draws one) follows on a sub-slide,
     and the words after it on a further sub-slide, each under the same heading. A chart with
-    nothing but a heading before it stays where it is."""
+    nothing but a heading before it stays where it is. A data table or a widget is treated the
+    same way, so that it does not push the words above it off the screen."""
     states = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     cells, heading, crowded, after_chart = [], None, False, False
     for cell in nb.cells:
@@ -264,7 +335,7 @@ def charts_on_their_own_slides(nb):
         if kind in ("notes", "skip"):
             cells.append(cell)
             continue
-        chart = shows_chart(cell, states)
+        chart = shows_chart(cell, states) or shows_table_or_widget(cell)
         if kind in NEW_SLIDE:
             heading = _heading_of(cell) if cell.cell_type == "markdown" else None
         elif (chart and crowded) or after_chart:
