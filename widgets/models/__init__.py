@@ -1,4 +1,4 @@
-"""Simulation models and clinical rules (numpy, scipy, pandas only; no plotting, no ipywidgets).
+"""Simulation models and clinical rules (numpy and pandas only; no plotting, no ipywidgets).
 
 * ``balance``  -- immune balance ODE model: infection, effectors, regulation, self-damage.
 * ``igg``      -- immunoglobulin G replacement pharmacokinetics (IVIG vs SCIG) and trough-risk curve.
