@@ -256,7 +256,7 @@ def chart_parts_as_cells(nb):
     return nb
 
 
-TABLE_PART_CHARS = 800  # a deck slide holds about this many characters of a table at its deck size...
+TABLE_PART_CHARS = 1000 # a deck slide holds about this many characters of a table at its deck size...
 TABLE_PART_ROWS = 8      # ...and at most this many rows
 _ROW = re.compile(r"<tr\b.*?</tr>", re.S)
 

@@ -241,16 +241,18 @@ SLIDE_CHARTS = """async (where) => {
     }
     return {slide: location.hash + ' "' + (heading ? heading.textContent.replace('\\u00b6', '').trim() : '') + '"',
             headingTop: box ? box.top : null, headingBottom: box ? box.bottom : null,
-            scrolls: slide.scrollHeight > slide.clientHeight + 2, charts: found};
+            scrolls: slide.scrollHeight > slide.clientHeight + 2, charts: found,
+            shrunk: slide.style.fontSize !== '' && slide.style.fontSize !== '100%'};
 }"""
 
 # The fit step (tools/slides/templates/ib-reveal) marks the slide on screen once it is laid out.
 FITTED = f"() => document.querySelector('{PRESENT}[data-ib-fit]') !== null"
 
 
-def chart_slides(page):
+def chart_slides(page, every=None):
     """Walk the whole deck (every slide and fragment); return what SLIDE_CHARTS finds on every
-    step that shows a chart, with each chart's smallest text in pixels on screen ("shown_px")."""
+    step that shows a chart, with each chart's smallest text in pixels on screen ("shown_px").
+    ``every``, a dict, receives what it finds on every slide, with or without a chart."""
     seen = {}
     while True:
         wait_for(page, FITTED, "the fit step to lay out the slide on screen")
@@ -259,25 +261,63 @@ def chart_slides(page):
             chart["shown_px"] = None if chart["px"] is None else round(chart["px"] * chart["scale"], 1)
         if shown["charts"]:
             seen[shown["slide"]] = shown  # the last step of a slide: every fragment on screen
+        if every is not None:
+            every[shown["slide"]] = shown
         if not deck_next(page, NEXT):
             return list(seen.values())
 
 
 _walked = {}
+_every_slide = {}
 
 
 def _chart_slides_of(browser, built_site, path):
-    """Every chart slide of a notebook's deck at 1280x720 (walked once per session)."""
+    """Every chart slide of a notebook's deck at 1280x720 (walked once per session; what every
+    slide shows is kept in ``_every_slide[path.stem]``)."""
     if path.stem not in _walked:
         deck = built_site / "slides" / f"{path.stem}.slides.html"
         page, _ = _open_offline(browser, deck.as_uri())
         try:
             page.set_viewport_size(PROJECTOR)
             _wait_for_reveal(page)
-            _walked[path.stem] = chart_slides(page)
+            _every_slide[path.stem] = {}
+            _walked[path.stem] = chart_slides(page, _every_slide[path.stem])
         finally:
             page.close()
     return _walked[path.stem]
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_slides_rarely_shrink_and_do_not_scroll(browser, built_site, path):
+    """Issue 16: at 1280x720 the fit step rarely has to shrink a slide's text (at most one slide in
+    ten) and at most one slide in twenty scrolls. The decks once shrank a third of their slides and
+    scrolled 48: the series' sizes were overridden by reveal.js's theme (42 px text), long tables and
+    widgets shared a slide with words, and a table ran off the bottom."""
+    _chart_slides_of(browser, built_site, path)
+    slides = _every_slide[path.stem]
+    shrunk = [k for k, s in slides.items() if s["shrunk"]]
+    scrolls = [k for k, s in slides.items() if s["scrolls"]]
+    assert len(shrunk) <= len(slides) / 10, (f"{path.stem}: {len(shrunk)} of {len(slides)} slides shrink "
+                                             "their text to fit:\n  " + "\n  ".join(shrunk))
+    assert len(scrolls) <= len(slides) / 20, (f"{path.stem}: {len(scrolls)} of {len(slides)} slides scroll:\n  "
+                                              + "\n  ".join(scrolls))
+
+
+def test_the_series_text_sizes_win_over_the_slide_theme(browser, built_site):
+    """reveal.js's theme is loaded after the series' style sheet; the series' sizes must still
+    apply (32 px text, headings in sentence case), not the theme's 42 px capitals."""
+    deck = built_site / "slides" / "01-immune-balance.slides.html"
+    page, _ = _open_offline(browser, deck.as_uri())
+    try:
+        page.set_viewport_size(PROJECTOR)
+        _wait_for_reveal(page)
+        size, transform = page.evaluate("""() => {
+            const r = getComputedStyle(document.querySelector('.reveal'));
+            const h = document.querySelector('.reveal h1, .reveal h2, .reveal h3');
+            return [r.fontSize, getComputedStyle(h).textTransform]; }""")
+        assert size == "32px" and transform == "none", f"the theme's sizes won: text {size}, headings {transform}"
+    finally:
+        page.close()
 
 
 CHART_DECKS = [p for p in notebook_paths() if _draws_charts(p)]
