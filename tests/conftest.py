@@ -146,3 +146,13 @@ def pytest_collection_modifyitems(config, items):
     # Longest groups first (the scheduler hands them out in this order, with --no-loadscope-reorder);
     # a stable sort keeps the order of the tests inside each group.
     items.sort(key=lambda item: _rank(item.nodeid))
+
+
+def load_tool(name: str):
+    """A script of tools/ as a module (tools/ is not a package), for tests that call its functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"tool_{name}", ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

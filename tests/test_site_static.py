@@ -6,7 +6,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT, notebook_paths
+from conftest import ROOT, load_tool, notebook_paths
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", re.I)
 REMOTE_CSS = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*["']?\s*(?:https?:)?//""", re.I)
@@ -236,12 +236,7 @@ def test_a_map_drawn_in_parts_gets_a_slide_and_a_speaker_note_per_part(monkeypat
 
 
 def _build_site_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_site_for_tables", ROOT / "tools" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("build_site")
 
 
 def test_a_long_table_is_shown_in_parts_each_on_its_own_slide():

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_tool
 
 DOCS = ROOT / "docs"
 GUIDE = DOCS / "teaching-guide.md"
@@ -93,12 +93,7 @@ def test_speaker_notes_file_is_up_to_date_and_holds_every_note():
 
 
 def _lesson_time():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("lesson_time", ROOT / "tools" / "lesson_time.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("lesson_time")
 
 
 def test_each_notebook_states_its_measured_time_once_and_the_map_and_guide_agree():

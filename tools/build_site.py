@@ -243,17 +243,24 @@ def chart_parts_as_cells(nb):
         if cell.cell_type != "code" or len(html_out) != 1:
             cells.append(cell)
             continue
-        out = html_out[0]
-        parts = str(out["data"]["text/html"]).split(PART_BREAK)
-        for i, part in enumerate(parts):
-            piece = copy.deepcopy(cell)
-            piece.outputs = [nbformat.from_dict({**out, "data": {"text/html": part}})]
-            if i:
-                piece.id = f"{cell.get('id', 'cell')}-part{i + 1}"
-                piece.metadata.setdefault("slideshow", {})["slide_type"] = None
-            cells.append(piece)
+        cells += _one_cell_per_part(cell, html_out[0], str(html_out[0]["data"]["text/html"]).split(PART_BREAK))
     nb.cells = cells
     return nb
+
+
+def _one_cell_per_part(cell, out, parts: list[str]) -> list:
+    """Copies of ``cell``, one per HTML part, each showing only its part in place of ``out``; the
+    copies after the first continue the slide above (``charts_on_their_own_slides`` then gives
+    each a sub-slide of its own) and get ids of their own."""
+    pieces = []
+    for i, part in enumerate(parts):
+        piece = copy.deepcopy(cell)
+        piece.outputs = [nbformat.from_dict({**out, "data": {"text/html": part}})]
+        if i:
+            piece.id = f"{cell.get('id', 'cell')}-part{i + 1}"
+            piece.metadata.setdefault("slideshow", {})["slide_type"] = None
+        pieces.append(piece)
+    return pieces
 
 
 TABLE_PART_CHARS = 1000 # a deck slide holds about this many characters of a table at its deck size...
@@ -301,15 +308,11 @@ def long_tables_in_parts(nb):
         if len(parts) == 1:
             cells.append(cell)
             continue
-        for i, part in enumerate(parts):
-            note = f'<p class="ib-table-part">Part {i + 1} of {len(parts)}</p>'
-            rest = markup[end:] if i == len(parts) - 1 else ("</div>" if markup.startswith("<div>") else "")
-            piece = copy.deepcopy(cell)
-            piece.outputs = [nbformat.from_dict({**out, "data": {"text/html": part + note + rest}})]
-            if i:
-                piece.id = f"{cell.get('id', 'cell')}-rows{i + 1}"
-                piece.metadata.setdefault("slideshow", {})["slide_type"] = None
-            cells.append(piece)
+        closing = "</div>" if markup.startswith("<div>") else ""
+        cells += _one_cell_per_part(cell, out, [
+            part + f'<p class="ib-table-part">Part {i + 1} of {len(parts)}</p>'
+            + (markup[end:] if i == len(parts) - 1 else closing)
+            for i, part in enumerate(parts)])
     nb.cells = cells
     return nb
 
