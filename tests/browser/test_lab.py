@@ -1,6 +1,8 @@
 """The series in real JupyterLab, driven in Debian's Chromium as a learner clicks it.
 
-Every notebook: open, Run All, kernel idle, no error output, every widget rendered.
+Every notebook: open, Run All, kernel idle, no error output, every widget rendered; in the four
+notebooks with a chart app, the chart changes after each of six clicks or entries (each one timed
+from the input to the new picture decoded, phase by phase, for `make bench`).
 Interactions: the scenario toggle, the therapy simulator, a quiz answer, and the same toggle
 in live-slide mode (jupyterlab-slideshow's presentation of a running notebook).
 Screenshots go to build/screenshots/; timings are printed (figures, not thresholds) and written to
@@ -23,6 +25,7 @@ import pytest
 
 from conftest import ROOT, SCREENSHOTS, notebook_paths
 
+from ._click_probe import PROBE, SINCE, click_phases
 from ._waits import wait_for, wait_layout_stable
 
 pytestmark = pytest.mark.browser
@@ -39,7 +42,7 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab_server(tmp_path_factory):
     """JupyterLab from the project's environment on 127.0.0.1, a free port and a fresh token;
     stopped by its own process group at the end, whatever happened."""
     tmp = tmp_path_factory.mktemp("lab")
@@ -49,6 +52,7 @@ def lab(tmp_path_factory):
     served = tmp / "root"
     shutil.copytree(ROOT / "notebooks", served / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (served / WARM_UP).write_text(json.dumps(WARM_UP_NOTEBOOK), encoding="utf-8")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
                IPYTHONDIR=str(tmp / "ipython"), MPLCONFIGDIR=str(tmp / "mpl"), MPLBACKEND="module://matplotlib_inline.backend_inline",
                IMMUNE_BALANCE_PROGRESS_DIR=str(tmp / "progress"))
@@ -101,9 +105,61 @@ def lab(tmp_path_factory):
         log.close()
         if TIMINGS:
             print("\nBrowser timings (seconds):")
-            for name, value in TIMINGS:
+            for name, value, *_ in TIMINGS:
                 print(f"  {name:<58} {value:6.2f}")
             _write_timings(TIMINGS)
+
+
+# A one-cell notebook the fixture opens first, outside notebooks/ (see `lab`).
+WARM_UP = "warm-up.ipynb"
+WARM_UP_NOTEBOOK = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}},
+    "cells": [{"cell_type": "code", "id": "warm-up", "metadata": {}, "outputs": [], "execution_count": None,
+               "source": "import ipywidgets as ipw\nipw.IntSlider(description='warm-up')"}],
+}
+
+
+@pytest.fixture(scope="module")
+def lab(browser, lab_server):
+    """The server after a first notebook has been opened, run and closed in this browser.
+
+    On a fresh server under load, the first kernel's first websocket often fails (the server logs
+    "'NoneType' object has no attribute 'kernel_ws_protocol'", jupyter-server/jupyter_server#1265).
+    JupyterLab reconnects, but that page's widgets then all say "Error displaying widget: model not
+    found", and running the cells again does not help; reloading the page does. Beside
+    `make test-under-load` this warm-up notebook met it in three of four runs, and each time the
+    reload fixed it; before the warm-up, the first notebook of the tests met it in two of six. A
+    learner's first notebook can meet it too (the README's troubleshooting says to reload); the
+    tests meet it here, so that what they check is the series."""
+    base, token = lab_server
+    page = browser.new_page()
+    try:
+        page.goto(f"{base}/lab/workspaces/warm{secrets.token_hex(4)}/tree/{WARM_UP}?reset&token={token}")
+        page.wait_for_selector(f"{NB} .jp-Cell", timeout=60000)
+        _wait_idle(page)
+        for attempt in ("first run", "after a reload"):
+            _run_all(page)
+            broken = page.locator(f"{NB} .jp-OutputArea-output", has_text="model not found").count()
+            print(f"\nwarm-up notebook, {attempt}: {'model not found' if broken else 'widget drawn'}")
+            if not broken:
+                break
+            page.reload()
+            page.wait_for_selector(f"{NB} .jp-Cell", timeout=60000)
+            _wait_idle(page)
+    finally:
+        _close(page)
+        _shut_down_kernels(base, token)
+    return base, token
+
+
+def _shut_down_kernels(base, token):
+    """End every session the server holds (the warm-up's kernel), so it costs no memory later."""
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=30) as r:
+        sessions = json.load(r)
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=60).close()
 
 
 def _write_timings(timings, path=BENCH_BROWSER):
@@ -111,9 +167,10 @@ def _write_timings(timings, path=BENCH_BROWSER):
     from datetime import datetime, timezone
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [{"name": n, "seconds": round(v, 4), **(extra[0] if extra else {})} for n, v, *extra in timings]
     path.write_text(json.dumps({"measured_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                "timings": [{"name": n, "seconds": round(v, 4)} for n, v in timings]},
-                               indent=1) + "\n", encoding="utf-8")
+                                "load_average": [round(x, 2) for x in os.getloadavg()],
+                                "timings": rows}, indent=1) + "\n", encoding="utf-8")
 
 
 def _wait_idle(page, timeout_s=120, all_run=False, stall_s=None):
@@ -144,6 +201,10 @@ def _wait_idle(page, timeout_s=120, all_run=False, stall_s=None):
 def _open(browser, lab, name, init_script=None):
     base, token = lab
     page = browser.new_page()
+    # what the page's console says about widgets, for a failure's message (see _problems)
+    page.widget_console = []
+    page.on("console", lambda m: page.widget_console.append(f"{m.type}: {m.text[:300]}")
+            if m.type in ("error", "warning") else None)
     if init_script:
         page.add_init_script(init_script)
     started = time.perf_counter()
@@ -200,6 +261,8 @@ def _problems(page):
     for bad in ("Loading widget", "Error displaying widget", "model not found", "Traceback"):
         if bad in text:
             problems.append(f"'{bad}' on the page")
+    if problems:
+        print(f"\nthe page's console, last errors and warnings: {getattr(page, 'widget_console', [])[-12:]}")
     return problems
 
 
@@ -213,9 +276,62 @@ def _close(page):
         pass
 
 
+def _toggle(label):
+    """A step that clicks the app's toggle button with this label."""
+    def step(page, app):
+        app.locator(".widget-toggle-button", has_text=label).first.click()
+    return f"click {label}", step
+
+
+def _entry(box, value):
+    """A step that types a value into the app's number box with this label and presses Enter."""
+    def step(page, app):
+        field = app.locator(".widget-inline-hbox", has_text=box).locator("input").first
+        field.fill(value)
+        field.press("Enter")
+    return f"{box} {value} + Enter", step
+
+
+# The chart app of a notebook, found by a control only it has, and six changes that each change
+# its chart (the first toggle differs from the app's starting choice).
+CHART_APPS = {
+    "02-immune-dysregulation": ("ScenarioExplorer", ".widget-toggle-button", "Underactive",
+                                [_toggle(x) for x in ("Underactive", "Overactive", "Balanced") * 2]),
+    "03-immunodeficiency": ("ImmunoglobulinLabExplorer", ".widget-inline-hbox", "IgG (mg/dL)",
+                            [_entry("IgG (mg/dL)", v) for v in ("300", "1000") * 3]),
+    "05-autoimmune-neutropenia": ("NeutrophilCalculator", ".widget-inline-hbox", "White cells",
+                                  [_entry("White cells", v) for v in ("1500", "6000") * 3]),
+    "06-immunoglobulin-replacement": ("IgTherapySimulator", ".widget-toggle-button", "SCIG",
+                                      [_toggle(x) for x in ("SCIG", "IVIG") * 3]),
+}
+
+
+def _changes_redraw_the_chart(page, stem):
+    """Each of the app's six changes gives it a new chart: wait for the new picture, then record
+    the time from the input to the picture decoded, phase by phase (tests/browser/_click_probe.py)."""
+    app_name, marker, text, steps = CHART_APPS[stem]
+    app = page.locator(f"{NB} .jp-OutputArea-output > .jupyter-widgets.widget-container",
+                       has=page.locator(marker, has_text=text)).first
+    app.scroll_into_view_if_needed()
+    image = app.locator(".widget-image").first
+    for label, step in steps:
+        old = image.get_attribute("src")
+        mark = page.evaluate("() => performance.now()")
+        started = time.perf_counter()
+        step(page, app)
+        wait_for(page, "([el, old]) => el.getAttribute('src') !== old",
+                 f"{app_name}'s chart to change after '{label}'", arg=[image.element_handle(), old], timeout_ms=30000)
+        wait_for(page, "(mark) => window.__ibProbe.decoded.some(t => t > mark)",
+                 f"{app_name}'s new chart to be decoded after '{label}'", arg=mark, timeout_ms=30000)
+        waited = time.perf_counter() - started
+        phases = click_phases(page.evaluate(SINCE, mark), mark)
+        seconds = phases["total_ms"] / 1e3 if "total_ms" in phases else waited
+        TIMINGS.append((f"{app_name}: {label} -> chart", seconds, {"app": app_name, "phases": phases}))
+
+
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
 def test_notebook_runs_in_jupyterlab_and_every_widget_renders(browser, lab, path):
-    page, started = _open(browser, lab, path.name)
+    page, started = _open(browser, lab, path.name, init_script=PROBE)
     try:
         _run_all(page)
         widget_cells = page.locator(f"{NB} .jp-OutputArea-output .jupyter-widgets.widget-container")
@@ -234,6 +350,8 @@ def test_notebook_runs_in_jupyterlab_and_every_widget_renders(browser, lab, path
         page.screenshot(path=str(SCREENSHOTS / f"lab-{path.stem}.png"))
         assert not problems, f"{path.name}: {problems}"
         assert widget_cells.count() >= 1, f"{path.name}: no widget rendered"
+        if path.stem in CHART_APPS:
+            _changes_redraw_the_chart(page, path.stem)
     finally:
         _close(page)
 
