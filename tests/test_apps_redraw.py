@@ -141,3 +141,19 @@ def test_the_explorers_seesaw_title_wraps_when_projected(monkeypatch):
     assert "\n" in app.ax_balance._left_title._get_wrapped_text()
     monkeypatch.delenv(PRESENT_ENV)
     assert "\n" not in ScenarioExplorer().ax_balance._left_title._get_wrapped_text()
+
+
+@pytest.mark.parametrize("factory, change", [
+    (ScenarioExplorer, lambda a: setattr(a.scenario, "value", "underactive")),
+    (NeutrophilCalculator, lambda a: setattr(a.wbc, "value", 1500.0)),
+    (ImmunoglobulinLabExplorer, lambda a: setattr(a.values["IgG"], "value", 300.0)),
+    (IgTherapySimulator, lambda a: setattr(a.route, "value", "SCIG")),
+], ids=lambda x: getattr(x, "__name__", ""))
+def test_a_new_chart_and_its_accessible_name_reach_the_page_in_one_message(factory, change):
+    """ipywidgets rebuilds the image in the page (a new blob, another decode) for every message that
+    changes it; a change used to send the new name, then the picture: two rebuilds per click."""
+    app = factory()
+    sent = []
+    app.image.send_state = lambda key=None: sent.append(sorted([key] if isinstance(key, str) else key or []))
+    change(app)
+    assert sent == [["tooltip", "value"]], f"{factory.__name__} sent the image {sent}"

@@ -2,7 +2,7 @@
 figures. Made from small invented inputs here; nothing is timed and no figure is asserted."""
 import json
 
-from browser._click_probe import click_phases
+from browser._click_probe import PHASES, click_phases
 from conftest import load_tool
 
 bench = load_tool("bench")
@@ -124,13 +124,14 @@ PROBE_LOG = {
               {"t": 110.0, "size": 400, "type": "comm_msg"}],
     "recvs": [{"t": 8.0, "size": 500, "type": "status", "state": "busy"},     # the earlier change
               {"t": 20.0, "size": 90000, "type": "comm_msg"},
-              {"t": 118.0, "size": 500, "type": "status", "state": "busy"},
+              {"t": 22.0, "size": 500, "type": "status", "state": "idle"},
+              {"t": 118.0, "size": 500, "type": "status", "state": "busy", "date": "2026-01-01T10:00:00.010000Z"},
               {"t": 120.0, "size": 700, "type": "comm_msg"},
-              {"t": 260.0, "size": 95000, "type": "comm_msg"},
+              {"t": 260.0, "size": 95000, "type": "comm_msg", "date": "2026-01-01T10:00:00.135500Z"},
               {"t": 265.0, "size": 3000, "type": "comm_msg"},
               {"t": 270.0, "size": 500, "type": "status", "state": "idle"}],
-    "srcs": [21.0, 268.0],
-    "decoded": [25.0, 280.0],
+    "srcs": [21.0, {"t": 200.0, "target": False}, {"t": 268.0, "target": True}],  # 200: another image
+    "decoded": [25.0, {"t": 205.0, "target": False}, {"t": 280.0, "target": True}],
 }
 
 
@@ -139,19 +140,23 @@ def test_a_clicks_phases_follow_its_events_and_add_up():
     assert phases == {"page_to_kernel_ms": 10.0,   # Enter at 100 -> the widget's comm_msg at 110
                       "kernel_start_ms": 8.0,      # -> busy at 118
                       "kernel_work_ms": 142.0,     # -> the biggest frame before the new src, at 260
-                      "page_show_ms": 20.0,        # -> decoded at 280
-                      "total_ms": 180.0}
-    assert sum(v for k, v in phases.items() if k != "total_ms") == phases["total_ms"]
+                      "page_update_ms": 8.0,       # -> the new src at 268
+                      "page_decode_ms": 12.0,      # -> decoded at 280
+                      "total_ms": 180.0,
+                      "kernel_clock_ms": 125.5}    # busy -> picture by the kernel's own header dates
+    assert sum(phases[k] for k in PHASES) == phases["total_ms"]
     # from the start of the log it is the earlier change that is measured
     assert click_phases(PROBE_LOG)["total_ms"] == 20.0
 
 
 def test_a_click_the_probe_did_not_fully_see_names_what_is_missing():
     assert "probe" in click_phases(None)["missing"]
-    no_picture = {**PROBE_LOG, "srcs": [21.0]}
+    no_picture = {**PROBE_LOG, "srcs": [21.0, {"t": 200.0, "target": False}]}
     assert "new picture" in click_phases(no_picture, since=50.0)["missing"]
     no_busy = {**PROBE_LOG, "recvs": [r for r in PROBE_LOG["recvs"] if r.get("state") != "busy"]}
     assert "busy" in click_phases(no_busy, since=50.0)["missing"]
+    no_idle = {**PROBE_LOG, "recvs": [r for r in PROBE_LOG["recvs"] if r["t"] != 270.0]}
+    assert "idle" in click_phases(no_idle, since=50.0)["missing"]
     assert "input" in click_phases(PROBE_LOG, since=300.0)["missing"]
 
 
@@ -159,7 +164,7 @@ BROWSER_APPS = {"measured_utc": "2026-01-01T00:00:00+00:00", "load_average": [0.
     {"name": "scenario: click Underactive to new chart", "seconds": 0.9},
     *({"name": f"FastApp: click {i} -> chart", "seconds": s, "app": "FastApp",
        "phases": {"page_to_kernel_ms": 5.0, "kernel_start_ms": 5.0, "kernel_work_ms": s * 1e3 - 20,
-                  "page_show_ms": 10.0, "total_ms": s * 1e3}}
+                  "page_update_ms": 6.0, "page_decode_ms": 4.0, "total_ms": s * 1e3, "kernel_clock_ms": 60.0}}
       for i, s in enumerate((0.08, 0.09, 0.10, 0.11, 0.12, 0.13))),
     *({"name": f"SlowApp: entry {i} -> chart", "seconds": s, "app": "SlowApp", "phases": {"missing": "the input"}}
       for i, s in enumerate((0.30, 0.35, 0.40, 0.45, 0.50, 0.90))),
@@ -171,7 +176,8 @@ def test_click_timings_are_judged_per_app_with_the_median_of_each_phase():
     fast, slow = report["browser"]["apps"]
     assert (fast["app"], fast["n"], fast["median_ms"]) == ("FastApp", 6, 105.0)
     assert fast["phases_median_ms"] == {"page_to_kernel_ms": 5.0, "kernel_start_ms": 5.0,
-                                        "kernel_work_ms": 85.0, "page_show_ms": 10.0}
+                                        "kernel_work_ms": 85.0, "page_update_ms": 6.0, "page_decode_ms": 4.0}
+    assert fast["kernel_clock_median_ms"] == 60.0
     assert slow["phases_median_ms"] is None and slow["phases_seen"] == 0  # the wall time still counts
     assert _row(report, "click -> chart median, FastApp (n=6)")["met"] is True     # 105 ms <= 120
     assert _row(report, "click -> chart p95, FastApp (n=6)")["met"] is True        # 128 ms <= 200
@@ -184,5 +190,5 @@ def test_the_phases_table_is_printed_per_app(capsys):
     bench.print_click_phases(bench.browser_figures(BROWSER_APPS))
     lines = capsys.readouterr().out.splitlines()
     fast = next(line for line in lines if line.startswith("FastApp"))
-    assert fast.split() == ["FastApp", "5", "5", "85", "10", "105"]
+    assert fast.split() == ["FastApp", "5", "5", "85", "6", "4", "105", "60"]
     assert not any(line.startswith("SlowApp") for line in lines)  # no phases seen, no row

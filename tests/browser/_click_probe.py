@@ -7,8 +7,9 @@
 - ``sends`` and ``recvs``: every frame the page sends on, or receives from, a websocket (the
   kernel's channels), with its size and the Jupyter ``msg_type`` and ``execution_state`` read
   from the frame's header;
-- ``srcs``: every new ``src`` of a widget image (ipywidgets sets one for each new picture);
-- ``decoded``: when that new picture has been decoded and can be painted.
+- ``srcs``: every new ``src`` of a widget image (ipywidgets sets one for each new picture), with
+  ``target`` true for the image the test marked with ``data-ib-probe``;
+- ``decoded``: when that new picture has been decoded and can be painted (also with ``target``).
 
 ``click_phases(log, since)`` turns what the probe saw after ``since`` into the phases of one
 change. The phases add up to ``total_ms``:
@@ -17,7 +18,14 @@ change. The phases add up to ``total_ms``:
 - ``kernel_start_ms``: -> the kernel says it is busy (the server and the kernel's queue);
 - ``kernel_work_ms``: -> the frame with the new picture arrives (the model, matplotlib's redraw,
   PNG encoding, the trip back through the server);
-- ``page_show_ms``: -> the new picture is decoded (ipywidgets sets it, Chromium decodes it).
+- ``page_update_ms``: -> ipywidgets gives the image its new picture (JupyterLab and ipywidgets
+  handle the frames in order on the page's one thread);
+- ``page_decode_ms``: -> Chromium has decoded the new picture.
+
+The page's clock says when the page *handled* a frame, which can be later than its arrival when the
+page's one thread is busy. So ``kernel_clock_ms`` (not part of the sum) is the kernel's own
+account: the time between the kernel's headers of "busy" and of the picture's message, by the
+kernel's clock (the model, the redraw, PNG encoding and sending).
 
 Pure Python, so the arithmetic has unit tests without a browser (tests/test_bench.py).
 """
@@ -35,17 +43,23 @@ PROBE = """
     else if (ArrayBuffer.isView(data)) text = decoder.decode(new Uint8Array(data.buffer, data.byteOffset, Math.min(data.byteLength, 6000)));
     const type = (text.match(/"msg_type":\\s*"([a-z_]+)"/) || [])[1] || null;
     const state = (text.match(/"execution_state":\\s*"([a-z]+)"/) || [])[1] || null;
-    return {type, state};
+    const date = (text.match(/"date":\\s*"([^"]+)"/) || [])[1] || null;  // the header's, by the kernel's clock
+    return {type, state, date};
   };
   const size = (data) => typeof data === 'string' ? data.length : (data.byteLength ?? data.size ?? 0);
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) {
-    if (!this.__ibProbed) {
-      this.__ibProbed = true;
+  // Listen on each socket from its construction, before JupyterLab sets its onmessage: the page
+  // then writes a frame down before JupyterLab handles it (a later listener would see it after).
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
       this.addEventListener('message', (e) => {
         log.recvs.push({t: performance.now(), size: size(e.data), ...head(e.data)});
       });
     }
+  };
+  const send = Native.prototype.send;
+  Native.prototype.send = function (data) {
     log.sends.push({t: performance.now(), size: size(data), ...head(data)});
     return send.call(this, data);
   };
@@ -56,8 +70,9 @@ PROBE = """
     for (const c of changes) {
       const img = c.target;
       if (!img.classList || !img.classList.contains('widget-image')) continue;
-      log.srcs.push(t);
-      img.decode().then(() => log.decoded.push(performance.now()), () => {});
+      const target = img.hasAttribute('data-ib-probe');  // the image the test watches
+      log.srcs.push({t, target});
+      img.decode().then(() => log.decoded.push({t: performance.now(), target}), () => {});
     }
   }).observe(document, {subtree: true, attributes: true, attributeFilter: ['src']});
 })();
@@ -69,7 +84,15 @@ SINCE = """(mark) => { const p = window.__ibProbe; if (!p) return null;
   return {inputs: after(p.inputs), sends: after(p.sends), recvs: after(p.recvs),
           srcs: after(p.srcs), decoded: after(p.decoded)}; }"""
 
-PHASES = ("page_to_kernel_ms", "kernel_start_ms", "kernel_work_ms", "page_show_ms")
+# The change is over: the kernel is idle again and the watched image's latest picture is decoded.
+PICTURE_DECODED = """(mark) => { const p = window.__ibProbe;
+  const idle = p.recvs.some(r => r.t > mark && r.type === 'status' && r.state === 'idle');
+  const shown = p.srcs.filter(s => s.target && s.t > mark);
+  if (!idle || !shown.length) return false;
+  const last = shown[shown.length - 1].t;
+  return p.decoded.some(d => d.target && d.t > last); }"""
+
+PHASES = ("page_to_kernel_ms", "kernel_start_ms", "kernel_work_ms", "page_update_ms", "page_decode_ms")
 
 
 def click_phases(log: dict | None, since: float = float("-inf")) -> dict:
@@ -91,21 +114,43 @@ def click_phases(log: dict | None, since: float = float("-inf")) -> dict:
     t_send, _ = first(log.get("sends", []), t_in, lambda x: x.get("type") == "comm_msg")
     if t_send is None:
         return {"missing": "the widget's update leaving the page"}
-    t_shown, _ = first(log.get("srcs", []), t_send)
-    if t_shown is None:
-        return {"missing": "a new picture in a widget image"}
+    target = lambda x: not isinstance(x, dict) or x.get("target", True)  # noqa: E731
     t_busy, _ = first(log.get("recvs", []), t_send,
                       lambda x: x.get("type") == "status" and x.get("state") == "busy")
-    if t_busy is None or t_busy > t_shown:
+    if t_busy is None:
         return {"missing": "the kernel saying it is busy"}
-    pictures = [x for x in log.get("recvs", []) if t_busy < x["t"] <= t_shown and x.get("type") == "comm_msg"]
+    t_idle, _ = first(log.get("recvs", []), t_busy,
+                      lambda x: x.get("type") == "status" and x.get("state") == "idle")
+    if t_idle is None:
+        return {"missing": "the kernel saying it is idle again"}
+    pictures = [x for x in log.get("recvs", []) if t_busy < x["t"] < t_idle and x.get("type") == "comm_msg"]
     if not pictures:
         return {"missing": "the frame that carried the new picture"}
-    t_picture = max(pictures, key=lambda x: x.get("size", 0))["t"]
-    t_decoded, _ = first(log.get("decoded", []), t_shown)
+    picture = max(pictures, key=lambda x: x.get("size", 0))  # a PNG outweighs every other update
+    t_picture = picture["t"]
+    busy = next(x for x in log["recvs"] if x["t"] == t_busy and x.get("type") == "status")
+    t_shown, _ = first(log.get("srcs", []), t_picture, target)
+    if t_shown is None:
+        return {"missing": "a new picture in the watched image"}
+    t_decoded, _ = first(log.get("decoded", []), t_shown, target)
     if t_decoded is None:
         return {"missing": "the new picture being decoded"}
-    marks = (t_in, t_send, t_busy, t_picture, t_decoded)
+    marks = (t_in, t_send, t_busy, t_picture, t_shown, t_decoded)
     out = {name: round(b - a, 1) for name, a, b in zip(PHASES, marks, marks[1:])}
     out["total_ms"] = round(t_decoded - t_in, 1)
+    kernel = _ms_between(busy.get("date"), picture.get("date"))
+    if kernel is not None:
+        out["kernel_clock_ms"] = kernel
     return out
+
+
+def _ms_between(start: str | None, end: str | None) -> float | None:
+    """Milliseconds from one Jupyter header date (ISO 8601) to another; None if either is missing."""
+    from datetime import datetime
+
+    if not start or not end:
+        return None
+    try:
+        return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1e3, 1)
+    except ValueError:
+        return None

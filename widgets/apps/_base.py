@@ -208,9 +208,12 @@ class FigureApp(ipw.VBox):
         with series_style():
             # in a deck build the PNG also records its smallest text size (the decks' legibility test)
             png = self.redrawer.render(force_full=relayout, text=png_metadata(self.figure))
-        self.image.tooltip = alt  # the image's accessible name (title), updated with every chart
-        if png != self.image.value:
-            self.image.value = png
+        # The accessible name (title) and the picture go to the page in one message: ipywidgets
+        # rebuilds the image (a new blob, another decode) for every message that changes it.
+        with self.image.hold_sync():
+            self.image.tooltip = alt
+            if png != self.image.value:
+                self.image.value = png
         caption = f'<p style="margin:2px 0 8px 0"><em>Chart:</em> {esc(alt)}</p>'
         if caption != self.caption.value:
             self.caption.value = caption
