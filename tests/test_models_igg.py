@@ -1,11 +1,12 @@
 """IgG replacement model: calibration, IVIG vs SCIG shapes, risk curve, regimens, bad input."""
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from widgets.data import load
+from widgets.data import DATA_DIR, load
 from widgets.models import igg
 from widgets.models.igg import (
     IMMUNOMODULATORY_REGIMENS, PK_PARAMETERS, igg_levels, pk_defaults, pneumonia_rate,
@@ -243,3 +244,19 @@ def test_route_is_case_insensitive_and_steady_state_validates():
     assert igg_levels(100, 7, route="scig", days=14).attrs["route"] == "SCIG"
     with pytest.raises(ValueError, match="interval_days"):
         steady_state(400, -3)
+
+
+def test_pk_defaults_follow_an_edited_table_and_cannot_be_changed_by_a_caller(tmp_path):
+    """The defaults are kept between calls (an app asks for them several times per change), but
+    an edited data/pharmacokinetics.csv is read again, and a caller changing its copy changes
+    nobody else's."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    first = pk_defaults(data_dir=data)
+    first["clearance_ml_per_day_per_kg"] = -1.0
+    assert pk_defaults(data_dir=data)["clearance_ml_per_day_per_kg"] == pytest.approx(1.5)
+    path = data / "pharmacokinetics.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "clearance_ml_per_day_per_kg,1.5,", "clearance_ml_per_day_per_kg,2.25,", 1), encoding="utf-8")
+    assert pk_defaults(data_dir=data)["clearance_ml_per_day_per_kg"] == pytest.approx(2.25)
+    assert pk_defaults()["clearance_ml_per_day_per_kg"] == pytest.approx(1.5)  # the real table is untouched

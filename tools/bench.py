@@ -48,6 +48,7 @@ from widgets.apps import (IgTherapySimulator, ImmunoglobulinLabExplorer,  # noqa
 from widgets.apps.therapy import _defaults, clearance_for_half_life  # noqa: E402
 from widgets.charts import (plot_anc_gauge, plot_balance, plot_ig_levels,  # noqa: E402
                             plot_igg_levels, plot_scenario_timecourse)
+from widgets.charts import textcache  # noqa: E402
 from widgets.models import balance, clinical, igg  # noqa: E402
 
 
@@ -203,7 +204,7 @@ def redraw_figures(n: int) -> dict:
                      "new_figure_p95_ms": round(pct(theirs, 0.95) * 1e3, 1),
                      "speedup": round(new_median / median, 2),
                      **({"redraw_modes": modes} if modes else {})})
-    return {"changes": n, "apps": apps}
+    return {"changes": n, "text_cache": bool(textcache.SUPPORTED and textcache.ENABLED), "apps": apps}
 
 
 def _read_json(path: Path | None):
@@ -368,7 +369,8 @@ def write_report(report: dict, path: Path) -> Path:
 def print_redraw(redraw: dict):
     head = (f"{'app':<27}{'in-place median':>16}{'p95':>8}{'new-figure median':>19}{'p95':>8}"
             f"{'speed-up':>10}")
-    print(f"Control change -> finished redraw, {redraw['changes']} changes each (milliseconds)")
+    cache = {True: "; letters from the text cache", False: "; text cache off"}.get(redraw.get("text_cache"), "")
+    print(f"Control change -> finished redraw, {redraw['changes']} changes each (milliseconds{cache})")
     print(head)
     print("-" * len(head))
     for a in redraw["apps"]:
@@ -402,6 +404,8 @@ def main(argv=None):
     parser.add_argument("--changes", type=int, default=60, help="control changes per app (>= 50)")
     parser.add_argument("--quick", action="store_true",
                         help="3 changes per app: checks that the benchmark runs, its figures mean little")
+    parser.add_argument("--no-text-cache", action="store_true",
+                        help="draw text with matplotlib's own renderer (widgets.charts.textcache off), to compare")
     parser.add_argument("--out", type=Path, default=BUILD / "bench.json", help="where to write the JSON")
     parser.add_argument("--kernel", type=Path, default=BUILD / "kernel-footprint.json",
                         help="kernel memory JSON from tools/kernel_footprint.py --json (used when present)")
@@ -411,6 +415,8 @@ def main(argv=None):
                         help="the last make test wall time (used when present)")
     args = parser.parse_args(argv)
     n = 3 if args.quick else max(args.changes, 50)
+    if args.no_text_cache:
+        textcache.ENABLED = False
     machine = machine_info()
     redraw = redraw_figures(n)
     print_redraw(redraw)

@@ -43,6 +43,7 @@ __all__ = [
     "load",
     "load_quiz",
     "sources_for",
+    "table_version",
     "list_tables",
     "split_ids",
 ]
@@ -760,6 +761,15 @@ def load(name: str, data_dir=None) -> pd.DataFrame:
     out = df.copy(deep=True)
     out.attrs = {k: (list(v) if isinstance(v, list) else v) for k, v in df.attrs.items()}
     return out
+
+
+def table_version(name: str, data_dir=None) -> tuple:
+    """What :func:`load` would read for table ``name`` now: its folder and the modification
+    time and size of its file and of the tables it refers to. Equal versions mean equal tables,
+    so a caller can keep what it derived from a table until the version changes."""
+    path = _table_path(name, data_dir)
+    directory = path.parent.resolve()
+    return str(directory), _stamps(name, directory)
 
 
 def _source_ids(data_dir) -> set:

@@ -14,11 +14,11 @@ import os
 import ipywidgets as ipw
 import matplotlib as mpl
 from traitlets import Unicode
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from widgets.charts.render import png_metadata
 from widgets.charts.redraw import Redrawer
+from widgets.charts.textcache import TextCacheCanvas
 from widgets.charts.style import series_style, wrap_titles_when_projected
 
 
@@ -148,7 +148,7 @@ class FigureApp(ipw.VBox):
         with series_style():
             dpi = min(mpl.rcParams["figure.dpi"], self.max_width_px / figsize[0])
             self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-            FigureCanvasAgg(self.figure)
+            TextCacheCanvas(self.figure)  # letters rasterised once, reused on every redraw
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
                                         gridspec_kw=gridspec_kw or None)
         wrap_titles_when_projected(*axes.ravel())

@@ -170,9 +170,18 @@ def pk_table(data_dir=None) -> pd.DataFrame:
     return load("pharmacokinetics", data_dir=data_dir)
 
 
-def _defaults_from_table(data_dir):
-    table = pk_table(data_dir)  # widgets.data caches and re-reads when the file changes
+@functools.lru_cache(maxsize=8)
+def _defaults_for_version(version, data_dir):
+    table = pk_table(data_dir)
     return {str(row.parameter): float(row.value) for row in table.itertuples(index=False)}
+
+
+def _defaults_from_table(data_dir):
+    # An app asks for the defaults several times per control change; reading the table each
+    # time (a validated copy from widgets.data) took ~2 ms a call. Kept until the file changes.
+    from widgets.data import table_version
+
+    return dict(_defaults_for_version(table_version("pharmacokinetics", data_dir), data_dir))
 
 
 def pk_defaults(data_dir=None) -> dict:
