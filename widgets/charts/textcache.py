@@ -38,7 +38,7 @@ SUPPORTED = RenderMode is not None and all(
     hasattr(FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform", "set_size"))
 
 ENABLED = True      # False: matplotlib's own text drawing (``tools/bench.py --no-text-cache``)
-MAX_GLYPHS = 6000   # about 2 MB: a full draw of the largest app uses ~360 glyph positions
+MAX_GLYPHS = 4000   # about 2 MB; a full draw of the largest app uses ~360 glyph positions
 MAX_LAYOUTS = 2000
 
 _glyphs: dict = {}    # key -> (coverage bitmap, left, top, font): see _glyph()
