@@ -12,6 +12,7 @@ import pickle
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
 
 from widgets import (IgTherapySimulator, ImmunoglobulinLabExplorer, NeutrophilCalculator,
@@ -91,6 +92,48 @@ def test_every_redraw_shows_what_a_full_redraw_shows(factory, moves):
         assert app.image.value != before or app.redrawer.last_mode == "unchanged"
     # the sequences are long enough that most redraws take the fast path
     assert app.redrawer.counts["partial"] > app.redrawer.counts["full"]
+
+
+def laid_out_anew(app) -> bool:
+    return isinstance(app.figure.get_layout_engine(), ConstrainedLayoutEngine)
+
+
+def assert_texts_inside_and_apart(app, what):
+    fig = app.figure
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    for ax in fig.axes:
+        for text in [ax.title, ax.xaxis.label, ax.yaxis.label]:
+            if text.get_visible() and text.get_text().strip():
+                ext = text.get_window_extent(renderer)
+                assert ext.x0 >= box.x0 - 2 and ext.x1 <= box.x1 + 2 and ext.y0 >= box.y0 - 2 \
+                    and ext.y1 <= box.y1 + 2, f"{what}: {text.get_text()[:50]!r} runs off the figure"
+    tight = [ax.get_tightbbox(renderer, for_layout_only=True) for ax in fig.axes]
+    for i, a in enumerate(tight):
+        for b in tight[i + 1:]:
+            assert not a.overlaps(b), f"{what}: the texts of two panels run into each other"
+
+
+def test_new_titles_that_fit_keep_the_layout_and_longer_ones_get_a_new_one():
+    """A scenario toggle changes the chart's titles. When the new ones fit in the space the last
+    layout gave them, the layout is not run again (it was a third of a toggle's time); a title
+    that needs more room gets a new layout. Either way every title stays inside the picture and
+    the two panels' texts stay apart."""
+    app = ScenarioExplorer()
+    kept = 0
+    for direction in ["underactive", "overactive", "balanced", "underactive", "overactive", "balanced"]:
+        if app.scenario.value == direction:
+            continue
+        app.scenario.value = direction
+        kept += not laid_out_anew(app)
+        assert_texts_inside_and_apart(app, f"after the toggle to {direction}")
+    assert kept >= 2, "titles that fit should keep the layout"
+    app.ax_time.set_title("A much longer title than any scenario has, so that it needs a second line\n"
+                          "of its own and more room above the plot", loc="left")
+    app._render("the same chart with a long title")
+    assert laid_out_anew(app), "a title that needs more room must get a new layout"
+    assert_texts_inside_and_apart(app, "with a two-line title")
+    assert (pixels(app.image.value) == full_draw(app.figure)).all()
 
 
 def test_a_change_that_leaves_the_chart_alone_draws_nothing():
