@@ -14,10 +14,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Scratch space for tests, so they never write to ~/.jupyter, ~/.ipython or ~/.cache.
 TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
-# TEST_WORKERS=2 runs make test on two pytest-xdist workers (tests/conftest.py groups the tests).
-# Not the default yet: in the one measured run on the busy 2-core machine, JupyterLab's start page
-# hit the upstream widget race twice in a row (docs/performance.md, "Suite time"), and CI must stay green.
-TEST_WORKERS ?= 0
+# make test runs on two pytest-xdist workers (tests/conftest.py groups the tests); TEST_WORKERS=0
+# runs it in one process. Two became the default on 4 December 2026, once three runs in a row beside
+# stress-ng had passed with them (docs/performance.md, "Under load"): 6.4 minutes of tests instead of 10.4.
+TEST_WORKERS ?= 2
 
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
