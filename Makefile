@@ -16,7 +16,7 @@ TEST_HOME := $(CURDIR)/build/test-home
 PYTEST_ARGS ?=
 # make test runs on two pytest-xdist workers (tests/conftest.py groups the tests); TEST_WORKERS=0
 # runs it in one process. Two became the default on 4 December 2026, once three runs in a row beside
-# stress-ng had passed with them (docs/performance.md, "Under load"): 6.4 minutes of tests instead of 10.4.
+# stress-ng had passed with them (docs/performance.md, "Under load"): 6.4-7.0 minutes of tests, not 10.4.
 TEST_WORKERS ?= 2
 
 export MPLBACKEND := Agg

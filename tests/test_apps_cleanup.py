@@ -1,5 +1,6 @@
 """close_apps: apps built only to be checked (notebook test cells) give their memory back."""
 import gc
+import os
 import sys
 import weakref
 
@@ -67,8 +68,6 @@ CHART_APPS = ["ScenarioExplorer", "IgTherapySimulator", "NeutrophilCalculator", 
 
 
 def _rss_mib() -> float:
-    import os
-
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 

@@ -755,9 +755,7 @@ def load(name: str, data_dir=None) -> pd.DataFrame:
     problem.  Returns a fresh copy each time, so changing it cannot affect
     later loads.
     """
-    path = _table_path(name, data_dir)
-    directory = path.parent.resolve()
-    df = _load_cached(name, str(directory), _stamps(name, directory))
+    df = _load_cached(name, *table_version(name, data_dir))
     out = df.copy(deep=True)
     out.attrs = {k: (list(v) if isinstance(v, list) else v) for k, v in df.attrs.items()}
     return out
